@@ -1,0 +1,364 @@
+/* content: reading and checking content.json and the interface strings. */
+#include "kiosk/content.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kiosk/core.h"
+
+#define LOG_MODULE "content"
+
+/* The words the kiosk needs even when no content could be read at all, so
+ * that a broken folder still leaves a usable, German screen. */
+static const char *const builtin_de[][2] = {
+	{"lang.name", "Deutsch"},
+	{"app.title", "Digitale Kommune"},
+	{"home.welcome", "Willkommen!"},
+	{"home.intro", "Hier erfahren Sie, wie eine Kommune digital wird – für alle."},
+	{"home.guide", "Ratgeber"},
+	{"home.guide.sub", "Themen zum Lesen"},
+	{"home.films", "Filme"},
+	{"home.films.sub", "Kurze Infofilme"},
+	{"home.survey", "Umfrage"},
+	{"home.survey.sub", "Sagen Sie uns Ihre Meinung"},
+	{"nav.back", "Zurück"},
+	{"nav.home", "Start"},
+	{"a11y.text", "Schrift"},
+	{"a11y.contrast", "Kontrast"},
+	{"a11y.speak", "Vorlesen"},
+	{"guide.title", "Ratgeber"},
+	{"guide.minutes", "{n} Min. Lesezeit"},
+	{"guide.empty", "Zurzeit sind keine Themen verfügbar."},
+	{"films.title", "Filme"},
+	{"survey.title", "Umfrage"},
+	{"soon.title", "Bald verfügbar"},
+	{"soon.text", "Dieser Bereich kommt mit einer der nächsten Aktualisierungen."},
+	{"idle.title", "Sind Sie noch da?"},
+	{"idle.text", "Ohne Berührung beginnt der Bildschirm in {n} Sekunden von vorn."},
+	{"idle.more-time", "Ich brauche mehr Zeit"},
+	{"fallback.note", "Dieser Text ist noch nicht in Ihrer Sprache verfügbar."},
+	{"page.end", "Ende des Textes"},
+	{"page.error", "Diese Seite kann gerade nicht angezeigt werden."},
+	{"oos.title", "Vorübergehend außer Betrieb"},
+	{"oos.text", "Bitte wenden Sie sich an das Personal."},
+};
+
+const char *content_strerror(enum content_err err)
+{
+	switch (err) {
+	case CONTENT_OK: return "ok";
+	case CONTENT_ERR_IO: return "a content file could not be read or written";
+	case CONTENT_ERR_JSON: return "a content file is not valid JSON";
+	case CONTENT_ERR_SCHEMA: return "content.json does not describe valid content";
+	case CONTENT_ERR_UTF8: return "a content file is not valid UTF-8";
+	case CONTENT_ERR_PAGE: return "a page cannot be shown";
+	case CONTENT_ERR_MISSING: return "a content file is missing";
+	case CONTENT_ERR_STORE: return "the database refused the content install";
+	}
+	return "unknown error";
+}
+
+static enum content_err fail(struct content_error *err, enum content_err code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static enum content_err fail(struct content_error *err, enum content_err code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof err->message, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+static void i18n_free(struct content_i18n *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		free(t->langs[i]);
+		free(t->texts[i]);
+	}
+	free(t->langs);
+	free(t->texts);
+	memset(t, 0, sizeof *t);
+}
+
+static void i18n_add(struct content_i18n *t, const char *lang, const char *text)
+{
+	t->langs = xrealloc(t->langs, (t->n + 1) * sizeof *t->langs);
+	t->texts = xrealloc(t->texts, (t->n + 1) * sizeof *t->texts);
+	t->langs[t->n] = xstrdup(lang);
+	t->texts[t->n] = xstrdup(text);
+	t->n++;
+}
+
+/* Reads a JSON file, refusing bytes that are not UTF-8 with a clear message. */
+static enum content_err read_json(const char *path, json_t **out, struct content_error *err)
+{
+	char *text;
+	size_t len;
+	int rc = file_read_all(path, &text, &len);
+	if (rc == -ENOENT)
+		return fail(err, CONTENT_ERR_MISSING, "%s: missing", path);
+	if (rc)
+		return fail(err, CONTENT_ERR_IO, "%s: %s", path, strerror(-rc));
+	if (!utf8_valid(text, len)) {
+		free(text);
+		return fail(err, CONTENT_ERR_UTF8, "%s: not valid UTF-8", path);
+	}
+	json_error_t je;
+	*out = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	free(text);
+	if (!*out)
+		return fail(err, CONTENT_ERR_JSON, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+	return CONTENT_OK;
+}
+
+static bool valid_id(const char *s)
+{
+	if (!*s || strlen(s) > 48)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-'))
+			return false;
+	return true;
+}
+
+/* A relative path that stays inside its folder. */
+static bool safe_relative(const char *p)
+{
+	if (!*p || p[0] == '/' || strstr(p, "..") || strchr(p, '\\'))
+		return false;
+	return true;
+}
+
+static enum content_err read_i18n(json_t *obj, const char *where, const char *path,
+				  struct content_i18n *out, struct content_error *err)
+{
+	if (!json_is_object(obj) || json_object_size(obj) == 0)
+		return fail(err, CONTENT_ERR_SCHEMA, "%s: %s: expected an object of language: text",
+			    path, where);
+	const char *lang;
+	json_t *v;
+	json_object_foreach(obj, lang, v) {
+		if (!json_is_string(v) || json_string_length(v) == 0)
+			return fail(err, CONTENT_ERR_SCHEMA, "%s: %s.%s: expected a non-empty text",
+				    path, where, lang);
+		i18n_add(out, lang, json_string_value(v));
+	}
+	return CONTENT_OK;
+}
+
+static enum content_err read_topic(json_t *jt, size_t index, const char *path,
+				   struct content_topic *t, struct content_error *err)
+{
+	char where[64];
+	snprintf(where, sizeof where, "topics[%zu]", index);
+	const char *id = json_string_value(json_object_get(jt, "id"));
+	const char *page = json_string_value(json_object_get(jt, "page"));
+	json_t *minutes = json_object_get(jt, "minutes");
+	if (!id || !valid_id(id))
+		return fail(err, CONTENT_ERR_SCHEMA,
+			    "%s: %s.id: expected lowercase letters, digits and '-'", path, where);
+	if (!page || !safe_relative(page))
+		return fail(err, CONTENT_ERR_SCHEMA, "%s: topic %s: page must be a relative path "
+			    "inside the content folder", path, id);
+	if (minutes && (!json_is_integer(minutes) || json_integer_value(minutes) < 1 ||
+			json_integer_value(minutes) > 120))
+		return fail(err, CONTENT_ERR_SCHEMA, "%s: topic %s: minutes must be 1..120", path, id);
+	t->id = xstrdup(id);
+	t->page = xstrdup(page);
+	t->minutes = minutes ? (int)json_integer_value(minutes) : 0;
+	snprintf(where, sizeof where, "topic %s: title", id);
+	enum content_err e = read_i18n(json_object_get(jt, "title"), where, path, &t->title, err);
+	if (e)
+		return e;
+	snprintf(where, sizeof where, "topic %s: summary", id);
+	return read_i18n(json_object_get(jt, "summary"), where, path, &t->summary, err);
+}
+
+static enum content_err read_strings(struct content *c, size_t li, struct content_error *err)
+{
+	char *path = xasprintf("%s/strings/%s.json", c->dir, c->languages[li].code);
+	json_t *root = NULL;
+	enum content_err e = read_json(path, &root, err);
+	if (e == CONTENT_ERR_MISSING) {
+		/* A language without its own words still works: German stands in. */
+		LOG_WARN("%s: missing, the interface falls back to German", path);
+		free(path);
+		return CONTENT_OK;
+	}
+	if (e == CONTENT_OK && !json_is_object(root))
+		e = fail(err, CONTENT_ERR_SCHEMA, "%s: expected an object of key: text", path);
+	const char *key;
+	json_t *v;
+	if (e == CONTENT_OK) {
+		json_object_foreach(root, key, v) {
+			if (!json_is_string(v)) {
+				e = fail(err, CONTENT_ERR_SCHEMA, "%s: %s: expected a text", path, key);
+				break;
+			}
+			i18n_add(&c->strings[li], key, json_string_value(v));
+		}
+	}
+	json_decref(root);
+	free(path);
+	return e;
+}
+
+static enum content_err read_languages(json_t *root, const char *path, struct content *c,
+				       struct content_error *err)
+{
+	json_t *langs = json_object_get(root, "languages");
+	if (!json_is_array(langs) || json_array_size(langs) == 0)
+		return fail(err, CONTENT_ERR_SCHEMA, "%s: languages: expected a non-empty list", path);
+	c->n_languages = json_array_size(langs);
+	c->languages = xcalloc(c->n_languages, sizeof *c->languages);
+	c->strings = xcalloc(c->n_languages, sizeof *c->strings);
+	for (size_t i = 0; i < c->n_languages; i++) {
+		json_t *l = json_array_get(langs, i);
+		const char *code = json_string_value(json_object_get(l, "code"));
+		if (!code || !*code || strlen(code) > 16)
+			return fail(err, CONTENT_ERR_SCHEMA, "%s: languages[%zu].code: expected a "
+				    "language code", path, i);
+		c->languages[i].code = xstrdup(code);
+		c->languages[i].complete = json_is_true(json_object_get(l, "complete"));
+	}
+	if (!content_has_language(c, "de"))
+		return fail(err, CONTENT_ERR_SCHEMA, "%s: languages: German (de) is required, "
+			    "it is what every other language falls back to", path);
+	return CONTENT_OK;
+}
+
+enum content_err content_load(const char *dir, struct content **out, struct content_error *err)
+{
+	*out = NULL;
+	struct content *c = xcalloc(1, sizeof *c);
+	c->dir = xstrdup(dir);
+	char *path = path_join(dir, "content.json");
+	json_t *root = NULL;
+	enum content_err e = read_json(path, &root, err);
+	if (e)
+		goto out;
+	json_t *format = json_object_get(root, "format");
+	json_t *version = json_object_get(root, "version");
+	if (!json_is_integer(format) || json_integer_value(format) != 1) {
+		e = fail(err, CONTENT_ERR_SCHEMA, "%s: format: this kiosk reads format 1", path);
+		goto out;
+	}
+	if (!json_is_integer(version) || json_integer_value(version) < 1) {
+		e = fail(err, CONTENT_ERR_SCHEMA, "%s: version: expected a positive number", path);
+		goto out;
+	}
+	c->format = 1;
+	c->version = json_integer_value(version);
+	if ((e = read_languages(root, path, c, err)))
+		goto out;
+	json_t *topics = json_object_get(root, "topics");
+	if (!json_is_array(topics)) {
+		e = fail(err, CONTENT_ERR_SCHEMA, "%s: topics: expected a list", path);
+		goto out;
+	}
+	c->topics = xcalloc(json_array_size(topics) + 1, sizeof *c->topics);
+	for (size_t i = 0; i < json_array_size(topics); i++) {
+		c->n_topics = i + 1;
+		if ((e = read_topic(json_array_get(topics, i), i, path, &c->topics[i], err)))
+			goto out;
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(c->topics[k].id, c->topics[i].id) == 0) {
+				e = fail(err, CONTENT_ERR_SCHEMA, "%s: topic %s appears twice", path,
+					 c->topics[i].id);
+				goto out;
+			}
+	}
+	for (size_t i = 0; i < c->n_languages; i++)
+		if ((e = read_strings(c, i, err)))
+			goto out;
+out:
+	json_decref(root);
+	free(path);
+	if (e) {
+		content_free(c);
+		return e;
+	}
+	*out = c;
+	return CONTENT_OK;
+}
+
+void content_free(struct content *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->n_topics; i++) {
+		free(c->topics[i].id);
+		free(c->topics[i].page);
+		i18n_free(&c->topics[i].title);
+		i18n_free(&c->topics[i].summary);
+	}
+	for (size_t i = 0; i < c->n_languages; i++) {
+		free(c->languages[i].code);
+		if (c->strings)
+			i18n_free(&c->strings[i]);
+	}
+	free(c->topics);
+	free(c->languages);
+	free(c->strings);
+	free(c->dir);
+	free(c);
+}
+
+bool content_has_language(const struct content *c, const char *lang)
+{
+	for (size_t i = 0; c && i < c->n_languages; i++)
+		if (strcmp(c->languages[i].code, lang) == 0)
+			return true;
+	return false;
+}
+
+const struct content_topic *content_topic_find(const struct content *c, const char *id)
+{
+	for (size_t i = 0; c && i < c->n_topics; i++)
+		if (strcmp(c->topics[i].id, id) == 0)
+			return &c->topics[i];
+	return NULL;
+}
+
+static const char *i18n_lookup(const struct content_i18n *t, const char *key)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (strcmp(t->langs[i], key) == 0)
+			return t->texts[i];
+	return NULL;
+}
+
+const char *content_i18n_get(const struct content_i18n *t, const char *lang, bool *fell_back)
+{
+	const char *s = i18n_lookup(t, lang);
+	if (fell_back)
+		*fell_back = s == NULL;
+	if (!s)
+		s = i18n_lookup(t, "de");
+	if (!s)
+		s = t->n ? t->texts[0] : "";
+	return s;
+}
+
+const char *content_string(const struct content *c, const char *lang, const char *key)
+{
+	const char *s = NULL;
+	for (size_t i = 0; c && i < c->n_languages && !s; i++)
+		if (strcmp(c->languages[i].code, lang) == 0)
+			s = i18n_lookup(&c->strings[i], key);
+	for (size_t i = 0; c && i < c->n_languages && !s; i++)
+		if (strcmp(c->languages[i].code, "de") == 0)
+			s = i18n_lookup(&c->strings[i], key);
+	for (size_t i = 0; i < sizeof builtin_de / sizeof builtin_de[0] && !s; i++)
+		if (strcmp(builtin_de[i][0], key) == 0)
+			s = builtin_de[i][1];
+	if (!s) {
+		LOG_WARN("no text for '%s' in any language", key);
+		s = "…";
+	}
+	return s;
+}

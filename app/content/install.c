@@ -1,0 +1,150 @@
+/* Installing content into the data folder.  A version is a folder
+ * DATA/content/VERSION that appears by one rename after every file in it
+ * was fsynced; the database then names it in one transaction.  That commit
+ * is the single moment of change: a crash before it leaves the old
+ * content, after it the new. */
+#include "kiosk/content.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kiosk/core.h"
+#include "kiosk/store.h"
+
+#define LOG_MODULE "install"
+
+char *content_version_dir(const char *data_dir, int64_t version)
+{
+	return xasprintf("%s/content/%lld", data_dir, (long long)version);
+}
+
+static bool is_version_name(const char *name, int64_t *version)
+{
+	char *end;
+	long long v = strtoll(name, &end, 10);
+	if (end == name || *end || v < 1)
+		return false;
+	*version = v;
+	return true;
+}
+
+/* Removes every folder under DATA/content that is not the version in use:
+ * staging folders of an interrupted install and versions replaced since. */
+static void remove_unnamed(const char *data_dir, int64_t in_use)
+{
+	char *root = xasprintf("%s/content", data_dir);
+	DIR *d = opendir(root);
+	if (!d) {
+		free(root);
+		return;
+	}
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		int64_t v;
+		if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
+			continue;
+		if (is_version_name(e->d_name, &v) && v == in_use)
+			continue;
+		char *path = path_join(root, e->d_name);
+		int rc = path_remove_tree(path);
+		if (rc)
+			LOG_WARN("%s: cannot remove an old content folder: %s", path, strerror(-rc));
+		else
+			LOG_INFO("removed %s, which no content version names", path);
+		free(path);
+	}
+	closedir(d);
+	free(root);
+}
+
+/* Copies seed content and media into a staging folder, then renames it. */
+static enum content_err copy_seed(const char *seed_dir, const char *media_dir, const char *target,
+				  struct content_error *err)
+{
+	char *staging = xasprintf("%s.staging-%ld", target, (long)getpid());
+	char *media = path_join(staging, "media");
+	char *parent = path_dirname(target);
+	enum content_err e = CONTENT_OK;
+	int rc;
+	path_remove_tree(staging);
+	if ((rc = path_copy_tree(seed_dir, staging)) != 0) {
+		snprintf(err->message, sizeof err->message, "copying %s to %s: %s", seed_dir,
+			 staging, strerror(-rc));
+		e = CONTENT_ERR_IO;
+	} else if (path_is_dir(media_dir) && (rc = path_copy_tree(media_dir, media)) != 0) {
+		snprintf(err->message, sizeof err->message, "copying %s to %s: %s", media_dir,
+			 media, strerror(-rc));
+		e = CONTENT_ERR_IO;
+	} else if (rename(staging, target) != 0 || (rc = path_fsync_dir(parent)) != 0) {
+		snprintf(err->message, sizeof err->message, "installing %s: %s", target,
+			 strerror(errno));
+		e = CONTENT_ERR_IO;
+	}
+	if (e)
+		path_remove_tree(staging);
+	free(parent);
+	free(media);
+	free(staging);
+	return e;
+}
+
+enum content_err content_install_seed(struct store *s, const char *data_dir, const char *seed_dir,
+				      const char *media_dir, char **dir, struct content_error *err)
+{
+	*dir = NULL;
+	int64_t in_use = 0;
+	if (store_content_version(s, &in_use) != STORE_OK) {
+		snprintf(err->message, sizeof err->message, "%s: cannot read the content version",
+			 store_path(s));
+		return CONTENT_ERR_STORE;
+	}
+	if (in_use > 0) {
+		char *installed = content_version_dir(data_dir, in_use);
+		if (path_is_dir(installed)) {
+			remove_unnamed(data_dir, in_use);
+			*dir = installed;
+			return CONTENT_OK;
+		}
+		LOG_ERR("%s: content version %lld is named in the database but missing; "
+			"installing the demo content again", installed, (long long)in_use);
+		free(installed);
+	}
+
+	/* Check the seed before copying anything. */
+	struct content *seed = NULL;
+	enum content_err e = content_load(seed_dir, &seed, err);
+	if (e)
+		return e;
+	int64_t version = seed->version;
+	content_free(seed);
+
+	char *target = content_version_dir(data_dir, version);
+	char *parent = path_dirname(target);
+	int rc = path_mkdirs(parent, 0755);
+	free(parent);
+	if (rc) {
+		snprintf(err->message, sizeof err->message, "%s: %s", target, strerror(-rc));
+		free(target);
+		return CONTENT_ERR_IO;
+	}
+	/* A complete folder of this version may be there already (the database
+	 * was renewed): folders only ever appear complete, by rename. */
+	if (!path_is_dir(target) && (e = copy_seed(seed_dir, media_dir, target, err))) {
+		free(target);
+		return e;
+	}
+	if (store_content_version_set(s, version) != STORE_OK) {
+		snprintf(err->message, sizeof err->message, "%s: cannot record content version %lld",
+			 store_path(s), (long long)version);
+		free(target);
+		return CONTENT_ERR_STORE;
+	}
+	LOG_INFO("installed the demo content, version %lld, into %s", (long long)version, target);
+	remove_unnamed(data_dir, version);
+	*dir = target;
+	return CONTENT_OK;
+}

@@ -1,0 +1,39 @@
+/* Logging: one line per event on standard error, which the system journal
+ * keeps.  Standard output is reserved for the script driver's JSON lines. */
+#include "kiosk/core.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static enum log_level floor_level = LOG_LEVEL_INFO;
+
+void log_init(void)
+{
+	const char *env = getenv("KIOSK_LOG");
+	if (!env)
+		return;
+	if (strcmp(env, "debug") == 0)
+		floor_level = LOG_LEVEL_DEBUG;
+	else if (strcmp(env, "info") == 0)
+		floor_level = LOG_LEVEL_INFO;
+	else if (strcmp(env, "warning") == 0)
+		floor_level = LOG_LEVEL_WARNING;
+	else if (strcmp(env, "error") == 0)
+		floor_level = LOG_LEVEL_ERROR;
+}
+
+void log_msg(enum log_level level, const char *module, const char *fmt, ...)
+{
+	static const char *const names[] = {"error", "warning", "info", "debug"};
+	if (level > floor_level)
+		return;
+	char line[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	/* One fprintf per line, so lines from several threads do not interleave. */
+	fprintf(stderr, "kiosk %s [%s] %s\n", names[level], module, line);
+}

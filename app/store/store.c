@@ -1,0 +1,364 @@
+/* store: opening, migrating and recovering the SQLite database. */
+#include "kiosk/store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kiosk/core.h"
+#include "store_int.h"
+
+#define LOG_MODULE "store"
+
+const char *store_strerror(enum store_err err)
+{
+	switch (err) {
+	case STORE_OK: return "ok";
+	case STORE_ERR_OPEN: return "the database could not be opened";
+	case STORE_ERR_CORRUPT: return "the database file is damaged";
+	case STORE_ERR_TOO_NEW: return "the database was written by a newer version of the kiosk";
+	case STORE_ERR_IO: return "reading or writing the database failed";
+	case STORE_ERR_NOT_FOUND: return "not found";
+	}
+	return "unknown error";
+}
+
+int store_schema_latest(void) { return store_migration_count; }
+
+static enum store_err from_sqlite(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+	case SQLITE_ROW: return STORE_OK;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB: return STORE_ERR_CORRUPT;
+	case SQLITE_CANTOPEN: return STORE_ERR_OPEN;
+	default: return STORE_ERR_IO;
+	}
+}
+
+static int exec(struct store *s, const char *sql)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK)
+		LOG_ERR("%s: %s (in: %.60s)", s->path, msg ? msg : sqlite3_errstr(rc), sql);
+	sqlite3_free(msg);
+	return rc;
+}
+
+static int pragma_int(struct store *s, const char *sql, int *out)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int(st, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static enum store_err migrate(struct store *s)
+{
+	int version = 0;
+	int rc = pragma_int(s, "PRAGMA user_version", &version);
+	if (rc != SQLITE_OK)
+		return from_sqlite(rc);
+	if (version > store_migration_count) {
+		LOG_ERR("%s: schema version %d is newer than this kiosk knows (%d); "
+			"install the newer kiosk or restore a matching backup",
+			s->path, version, store_migration_count);
+		return STORE_ERR_TOO_NEW;
+	}
+	for (int v = version; v < store_migration_count; v++) {
+		char *sql = xasprintf("BEGIN IMMEDIATE; %s PRAGMA user_version = %d; COMMIT;",
+				      store_migrations[v], v + 1);
+		rc = exec(s, sql);
+		free(sql);
+		if (rc != SQLITE_OK) {
+			exec(s, "ROLLBACK");
+			return from_sqlite(rc);
+		}
+		LOG_INFO("%s: schema upgraded to version %d", s->path, v + 1);
+	}
+	return STORE_OK;
+}
+
+/* Settings every connection needs; WAL and FULL make a commit durable. */
+static int configure(struct store *s)
+{
+	sqlite3_busy_timeout(s->db, 5000);
+	int rc = exec(s, "PRAGMA journal_mode = WAL;"
+			 "PRAGMA synchronous = FULL;"
+			 "PRAGMA foreign_keys = ON;");
+	if (rc != SQLITE_OK)
+		return rc;
+	/* quick_check reads every page: it is what notices a damaged file at
+	 * start rather than in the middle of a resident's submit. */
+	sqlite3_stmt *st;
+	rc = sqlite3_prepare_v2(s->db, "PRAGMA quick_check", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *r = (const char *)sqlite3_column_text(st, 0);
+		rc = (r && strcmp(r, "ok") == 0) ? SQLITE_OK : SQLITE_CORRUPT;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static enum store_err open_raw(const char *path, struct store **out)
+{
+	struct store *s = xcalloc(1, sizeof *s);
+	s->path = xstrdup(path);
+	int rc = sqlite3_open_v2(path, &s->db,
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+				 NULL);
+	if (rc == SQLITE_OK)
+		rc = configure(s);
+	if (rc != SQLITE_OK) {
+		enum store_err e = from_sqlite(rc);
+		if (e != STORE_ERR_CORRUPT)
+			LOG_ERR("%s: %s", path, s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+		store_close(s);
+		return e;
+	}
+	*out = s;
+	return STORE_OK;
+}
+
+/* Moves the damaged file (and its WAL, which belongs to it) aside. */
+static char *move_aside(const char *path)
+{
+	time_t now = (time_t)clock_wall_s();
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	char stamp[32];
+	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+	char *kept = xasprintf("%s.corrupt-%s", path, stamp);
+	if (rename(path, kept) != 0) {
+		LOG_ERR("%s: cannot move the damaged database aside: %s", path, strerror(errno));
+		free(kept);
+		return NULL;
+	}
+	static const char *const sidecars[] = {"-wal", "-shm"};
+	for (int i = 0; i < 2; i++) {
+		char *from = xasprintf("%s%s", path, sidecars[i]);
+		char *to = xasprintf("%s%s", kept, sidecars[i]);
+		if (path_exists(from))
+			rename(from, to);
+		free(from);
+		free(to);
+	}
+	char *dir = path_dirname(path);
+	path_fsync_dir(dir);
+	free(dir);
+	return kept;
+}
+
+static enum store_err meta_set(struct store *s, const char *key, const char *value)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db, "INSERT INTO meta(key, value) VALUES(?1, ?2) "
+				    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+				    -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_OK) {
+		LOG_ERR("%s: writing %s: %s", s->path, key, sqlite3_errmsg(s->db));
+		return from_sqlite(rc);
+	}
+	return STORE_OK;
+}
+
+/* *value is owned by the caller; STORE_ERR_NOT_FOUND when there is none. */
+static enum store_err meta_get(struct store *s, const char *key, char **value)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = ?1", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return from_sqlite(rc);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	enum store_err e = STORE_OK;
+	if (rc == SQLITE_ROW)
+		*value = xstrdup((const char *)sqlite3_column_text(st, 0));
+	else
+		e = rc == SQLITE_DONE ? STORE_ERR_NOT_FOUND : from_sqlite(rc);
+	sqlite3_finalize(st);
+	return e;
+}
+
+enum store_err store_open(const char *path, enum store_open_mode mode, struct store **out)
+{
+	*out = NULL;
+	char *dir = path_dirname(path);
+	int mk = path_mkdirs(dir, 0750);
+	if (mk != 0) {
+		LOG_ERR("%s: cannot create the folder: %s", dir, strerror(-mk));
+		free(dir);
+		return STORE_ERR_OPEN;
+	}
+	free(dir);
+
+	struct store *s = NULL;
+	enum store_err e = open_raw(path, &s);
+	if (e == STORE_OK)
+		e = migrate(s);
+	if (e == STORE_ERR_CORRUPT && s) {
+		store_close(s);
+		s = NULL;
+	}
+	if (e == STORE_ERR_CORRUPT && mode == STORE_OPEN_RECOVER) {
+		char *kept = move_aside(path);
+		if (!kept)
+			return STORE_ERR_CORRUPT;
+		LOG_ERR("%s: the database was damaged; kept it as %s and started a new one "
+			"(content is reinstalled; feedback in the kept file needs an admin)",
+			path, kept);
+		e = open_raw(path, &s);
+		if (e == STORE_OK)
+			e = migrate(s);
+		if (e == STORE_OK)
+			e = meta_set(s, "recovered_from", kept);
+		free(kept);
+	} else if (e == STORE_ERR_CORRUPT) {
+		LOG_ERR("%s: %s", path, store_strerror(e));
+	}
+	if (e != STORE_OK) {
+		store_close(s);
+		return e;
+	}
+	char *kept = NULL;
+	if (meta_get(s, "recovered_from", &kept) == STORE_OK)
+		s->recovered_from = kept;
+	*out = s;
+	return STORE_OK;
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	if (s->db)
+		sqlite3_close_v2(s->db);
+	free(s->path);
+	free(s->recovered_from);
+	free(s);
+}
+
+const char *store_path(const struct store *s) { return s->path; }
+
+const char *store_recovered_from(const struct store *s) { return s->recovered_from; }
+
+int store_schema_version(struct store *s)
+{
+	int v = -1;
+	pragma_int(s, "PRAGMA user_version", &v);
+	return v;
+}
+
+int store_synchronous(struct store *s)
+{
+	int v = -1;
+	pragma_int(s, "PRAGMA synchronous", &v);
+	return v;
+}
+
+enum store_err store_check(struct store *s, char **report)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return from_sqlite(rc);
+	size_t cap = 256, len = 0;
+	char *out = xmalloc(cap);
+	out[0] = '\0';
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *line = (const char *)sqlite3_column_text(st, 0);
+		size_t n = strlen(line ? line : "");
+		if (len + n + 2 > cap)
+			out = xrealloc(out, cap = (len + n + 2) * 2);
+		if (len)
+			out[len++] = '\n';
+		memcpy(out + len, line ? line : "", n + 1);
+		len += n;
+	}
+	sqlite3_finalize(st);
+	*report = out;
+	return rc == SQLITE_DONE ? STORE_OK : from_sqlite(rc);
+}
+
+enum store_err store_kiosk_id(struct store *s, const char *configured, char **id)
+{
+	if (configured && *configured) {
+		*id = xstrdup(configured);
+		return STORE_OK;
+	}
+	enum store_err e = meta_get(s, "kiosk_id", id);
+	if (e != STORE_ERR_NOT_FOUND)
+		return e;
+	char hex[17];
+	id_random_hex(hex, 8);
+	char *made = xasprintf("kiosk-%s", hex);
+	e = meta_set(s, "kiosk_id", made);
+	if (e != STORE_OK) {
+		free(made);
+		return e;
+	}
+	LOG_INFO("this kiosk's id is %s (made at first start)", made);
+	*id = made;
+	return STORE_OK;
+}
+
+enum store_err store_content_version(struct store *s, int64_t *version)
+{
+	char *v = NULL;
+	enum store_err e = meta_get(s, "content_version", &v);
+	*version = 0;
+	if (e == STORE_ERR_NOT_FOUND)
+		return STORE_OK;
+	if (e == STORE_OK)
+		*version = strtoll(v, NULL, 10);
+	free(v);
+	return e;
+}
+
+enum store_err store_content_version_set(struct store *s, int64_t version)
+{
+	if (exec(s, "BEGIN IMMEDIATE") != SQLITE_OK)
+		return STORE_ERR_IO;
+	char value[32];
+	snprintf(value, sizeof value, "%lld", (long long)version);
+	enum store_err e = meta_set(s, "content_version", value);
+	if (e == STORE_OK) {
+		sqlite3_stmt *st;
+		int rc = sqlite3_prepare_v2(s->db, "INSERT INTO content_history(version, installed_at, "
+					    "source) VALUES(?1, ?2, 'install')", -1, &st, NULL);
+		if (rc == SQLITE_OK) {
+			sqlite3_bind_int64(st, 1, version);
+			sqlite3_bind_int64(st, 2, clock_wall_s());
+			rc = sqlite3_step(st);
+			sqlite3_finalize(st);
+		}
+		if (rc != SQLITE_DONE)
+			e = from_sqlite(rc);
+	}
+	if (e == STORE_OK && exec(s, "COMMIT") == SQLITE_OK)
+		return STORE_OK;
+	exec(s, "ROLLBACK");
+	return e != STORE_OK ? e : STORE_ERR_IO;
+}
+

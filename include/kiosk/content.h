@@ -1,0 +1,147 @@
+/* content: what the kiosk shows, read from a content folder.
+ *
+ * A content folder (assets/content/, a bundle's content/, or an installed
+ * DATA/content/VERSION/) holds content.json, pages/TOPIC.LANG.md and
+ * strings/LANG.json (DESIGN.md §4).  This module reads and checks them,
+ * parses pages (Markdown, md4c) into blocks of styled text, answers the
+ * interface strings with German as the fallback, and installs the demo
+ * content into the data folder at first start.
+ */
+#ifndef KIOSK_CONTENT_H
+#define KIOSK_CONTENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+
+enum content_err {
+	CONTENT_OK,          /* it worked */
+	CONTENT_ERR_IO,      /* a file could not be read or written */
+	CONTENT_ERR_JSON,    /* a JSON file is not valid JSON */
+	CONTENT_ERR_SCHEMA,  /* valid JSON, but not what content.json must hold */
+	CONTENT_ERR_UTF8,    /* a text file is not valid UTF-8 */
+	CONTENT_ERR_PAGE,    /* a page could not be used (empty, too big, bad Markdown) */
+	CONTENT_ERR_MISSING, /* a topic, page or string that is not there */
+	CONTENT_ERR_STORE,   /* the database refused to record the install */
+};
+
+const char *content_strerror(enum content_err err);
+
+/* Where a content error happened, for one clear log line. */
+struct content_error {
+	char message[768];   /* "FILE:LINE:COLUMN: what is wrong" */
+};
+
+/* A text in several languages: pairs of (language, text). */
+struct content_i18n {
+	char **langs;
+	char **texts;
+	size_t n;
+};
+
+struct content_language {
+	char *code;
+	bool complete;
+};
+
+struct content_topic {
+	char *id;
+	char *page;          /* relative to the content folder, without ".LANG.md" */
+	int minutes;         /* reading time */
+	struct content_i18n title;
+	struct content_i18n summary;
+};
+
+struct content {
+	char *dir;           /* the content folder (absolute) */
+	int format;
+	int64_t version;
+	struct content_language *languages;
+	size_t n_languages;
+	struct content_topic *topics;
+	size_t n_topics;
+	/* strings/LANG.json, one table per language of the content */
+	struct content_i18n *strings; /* parallel to languages: key/value pairs */
+};
+
+/* ---- Loading ---- */
+/* Reads and checks DIR/content.json and DIR/strings/LANG.json.  On failure
+ * *out is NULL and err says which file, line and column. */
+enum content_err content_load(const char *dir, struct content **out, struct content_error *err);
+void content_free(struct content *c);
+
+bool content_has_language(const struct content *c, const char *lang);
+const struct content_topic *content_topic_find(const struct content *c, const char *id);
+
+/* The text in lang, else German, else the first there is.  *fell_back (if
+ * given) tells whether lang was missing.  Borrowed from c (or static). */
+const char *content_i18n_get(const struct content_i18n *t, const char *lang, bool *fell_back);
+
+/* An interface string (strings/LANG.json) in lang, falling back to German
+ * and then to the built-in German words, never to a blank or a key.
+ * c may be NULL (no content could be loaded).  Borrowed. */
+const char *content_string(const struct content *c, const char *lang, const char *key);
+
+/* ---- Pages ---- */
+enum page_block_kind {
+	PAGE_BLOCK_HEADING,   /* level 1..3 */
+	PAGE_BLOCK_PARAGRAPH, /* body text */
+	PAGE_BLOCK_LIST_ITEM, /* a bullet or numbered item, with its depth */
+	PAGE_BLOCK_QUOTE,     /* a quoted paragraph */
+	PAGE_BLOCK_IMAGE,     /* a picture from the content folder, with its alt text */
+	PAGE_BLOCK_RULE,      /* a thematic break */
+};
+
+enum page_span_style {
+	PAGE_SPAN_BOLD = 1 << 0,
+	PAGE_SPAN_ITALIC = 1 << 1,
+	PAGE_SPAN_CODE = 1 << 2,
+};
+
+struct page_span {
+	char *text;          /* UTF-8, never empty */
+	unsigned style;      /* enum page_span_style bits */
+};
+
+struct page_block {
+	enum page_block_kind kind;
+	int level;           /* heading level, or list depth (1 = top) */
+	int number;          /* list item number in an ordered list, else 0 */
+	struct page_span *spans;
+	size_t n_spans;
+	char *image;         /* PAGE_BLOCK_IMAGE: absolute path of the picture */
+};
+
+struct page {
+	char *lang;          /* the language of the text shown */
+	bool fell_back;      /* true when it is the German text instead of the one asked */
+	struct page_block *blocks;
+	size_t n_blocks;
+};
+
+/* Parses Markdown text (UTF-8) into blocks; image paths are taken from
+ * base_dir.  name is used in error messages. */
+enum content_err page_parse(const char *markdown, size_t len, const char *base_dir,
+			    const char *name, struct page **out, struct content_error *err);
+/* Reads the page of a topic in lang, else German. */
+enum content_err content_page_load(const struct content *c, const struct content_topic *t,
+				   const char *lang, struct page **out, struct content_error *err);
+void page_free(struct page *p);
+/* All the text of a block, spans joined; caller frees. */
+char *page_block_text(const struct page_block *b);
+
+/* ---- Installing ---- */
+/* Makes sure a content version is installed under DATA/content/ and named
+ * in the database: at first start (or after the database was renewed) the
+ * demo content from seed_dir and media_dir is copied into
+ * DATA/content/VERSION/ via a staging folder, fsynced, renamed, and then
+ * named in one transaction.  Folders that no version names are removed.
+ * *dir (caller frees) is the installed folder in use. */
+enum content_err content_install_seed(struct store *s, const char *data_dir, const char *seed_dir,
+				      const char *media_dir, char **dir, struct content_error *err);
+/* The folder of an installed version: DATA/content/VERSION.  Caller frees. */
+char *content_version_dir(const char *data_dir, int64_t version);
+
+#endif

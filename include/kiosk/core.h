@@ -1,0 +1,151 @@
+/* core: the ground every other module stands on.
+ *
+ * Configuration (kiosk.conf), logging, the one clock, paths and atomic
+ * files, random ids, strings and memory.  Nothing here knows about SDL,
+ * SQLite or the screens; every other layer may use it.
+ */
+#ifndef KIOSK_CORE_H
+#define KIOSK_CORE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- Exit codes shared by kiosk and kioskctl (DESIGN.md §4) ---- */
+enum kiosk_exit {
+	KIOSK_EXIT_OK = 0,          /* everything worked */
+	KIOSK_EXIT_RUNTIME = 1,     /* a runtime error */
+	KIOSK_EXIT_USAGE = 2,       /* bad command line */
+	KIOSK_EXIT_REJECTED = 3,    /* input rejected: config, bundle, content */
+	KIOSK_EXIT_EXPECT = 4,      /* a script expectation failed */
+	KIOSK_EXIT_UNREACHABLE = 5, /* the sync server could not be reached */
+};
+
+/* ---- Memory and strings: out of memory aborts (the service restarts us) ---- */
+void *xmalloc(size_t size);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* Returns a newly allocated string; the caller frees it. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A NULL-terminated vector of owned strings. */
+char **strv_split_spaces(const char *s);
+size_t strv_len(char *const *v);
+bool strv_contains(char *const *v, const char *s);
+void strv_free(char **v);
+
+/* True when the n bytes are well-formed UTF-8 (no overlongs, no surrogates). */
+bool utf8_valid(const char *s, size_t n);
+/* Replaces the first "{n}" in fmt by the number; caller frees. */
+char *str_format_n(const char *fmt, long n);
+
+/* ---- Logging: to standard error, one line per event, never secrets ---- */
+enum log_level {
+	LOG_LEVEL_ERROR,   /* something failed and a user may notice */
+	LOG_LEVEL_WARNING, /* something is off but we carry on */
+	LOG_LEVEL_INFO,    /* a notable step (start, content installed) */
+	LOG_LEVEL_DEBUG,   /* detail for developers, off by default */
+};
+
+/* KIOSK_LOG=debug|info|warning|error in the environment sets the floor. */
+void log_init(void);
+void log_msg(enum log_level level, const char *module, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#define LOG_ERR(...) log_msg(LOG_LEVEL_ERROR, LOG_MODULE, __VA_ARGS__)
+#define LOG_WARN(...) log_msg(LOG_LEVEL_WARNING, LOG_MODULE, __VA_ARGS__)
+#define LOG_INFO(...) log_msg(LOG_LEVEL_INFO, LOG_MODULE, __VA_ARGS__)
+#define LOG_DBG(...) log_msg(LOG_LEVEL_DEBUG, LOG_MODULE, __VA_ARGS__)
+
+/* ---- The clock: one source of time for the whole program ----
+ * In real runs it is CLOCK_MONOTONIC.  Scripted runs switch to a virtual
+ * clock that moves only when the script says so (advance, wait, gestures),
+ * so idle timeouts and inertia are tested without waiting and screenshots
+ * come out the same every time. */
+uint64_t clock_now_ms(void);
+void clock_use_virtual(void);
+bool clock_is_virtual(void);
+void clock_advance_ms(uint64_t ms);
+/* Seconds since the epoch (wall time, for stamps and file names). */
+int64_t clock_wall_s(void);
+
+/* ---- Paths and files ---- */
+/* Joins a and b with one '/'; b absolute wins.  Caller frees. */
+char *path_join(const char *a, const char *b);
+/* The folder part of path ("." when there is none).  Caller frees. */
+char *path_dirname(const char *path);
+/* Makes an absolute path: relative paths are taken from base_dir. */
+char *path_resolve(const char *base_dir, const char *path);
+bool path_is_dir(const char *path);
+bool path_exists(const char *path);
+/* mkdir -p; returns 0 or -errno. */
+int path_mkdirs(const char *path, unsigned mode);
+/* Reads a whole file; *out is NUL-terminated and owned by the caller.
+ * Returns 0 or -errno. */
+int file_read_all(const char *path, char **out, size_t *len);
+/* Writes via a temporary file, fsync, rename and fsync of the folder,
+ * so that a crash leaves either the old or the new file. */
+int file_write_atomic(const char *path, const void *data, size_t len, unsigned mode);
+/* fsync of a folder, so that a rename inside it is durable. */
+int path_fsync_dir(const char *dir);
+/* Copies the tree src into dst (created), fsyncing every file and folder. */
+int path_copy_tree(const char *src, const char *dst);
+/* rm -rf; returns 0 or -errno (a missing path is 0). */
+int path_remove_tree(const char *path);
+/* Free bytes for an unprivileged user on the file system holding path, or -1. */
+int64_t path_free_bytes(const char *path);
+
+/* ---- Random ids (libsodium) ---- */
+/* Writes 2*nbytes lowercase hex digits and a NUL into out. */
+void id_random_hex(char *out, size_t nbytes);
+
+/* ---- Configuration (kiosk.conf) ---- */
+enum config_renderer {
+	CONFIG_RENDERER_AUTO,        /* software unless a GPU is known to be there */
+	CONFIG_RENDERER_SOFTWARE,    /* SDL's software renderer on the window surface */
+	CONFIG_RENDERER_ACCELERATED, /* SDL's accelerated renderer (GPU machines) */
+};
+
+struct config {
+	char *path;          /* the file read (absolute) */
+	char *dir;           /* its folder: relative paths are taken from here */
+	/* [kiosk] */
+	char *kiosk_id;      /* empty: made at first start, kept in the database */
+	char **languages;    /* offered, where the content has them */
+	char *default_language;
+	int idle_timeout;    /* seconds without a touch before the warning */
+	int idle_warning;    /* seconds the warning stays, at least 20 */
+	bool fullscreen;
+	int width, height;   /* the screen's resolution in pixels */
+	double screen_diagonal_inch;
+	enum config_renderer renderer;
+	char *data_dir;      /* absolute */
+	char *font_dir;      /* absolute */
+	char *opening_hours; /* empty: always on */
+	/* [content] */
+	char *seed_dir;      /* absolute: the demo content installed at first start */
+	char *media_dir;     /* absolute: films, stills and subtitles of the seed */
+	/* [accessibility] */
+	int text_scale;      /* 100, 150 or 200 */
+	bool high_contrast;
+};
+
+struct config_error {
+	char file[512];
+	int line;            /* 0 when the whole file is at fault */
+	char key[128];       /* "section.key", or empty */
+	char message[512];   /* one line for a person: "FILE:LINE: [s] k: why" */
+};
+
+/* Fills c with the defaults (paths relative to dir). */
+void config_defaults(struct config *c, const char *dir);
+/* Reads path over the defaults.  Returns 0, or -1 with err filled in. */
+int config_load(struct config *c, const char *path, struct config_error *err);
+void config_free(struct config *c);
+/* Pixels per centimetre on the configured screen. */
+double config_px_per_cm(const struct config *c);
+
+#endif
