@@ -1,0 +1,488 @@
+/* model: screens, navigation and the idle timer of one resident's session. */
+#include "kiosk/model.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kiosk/content.h"
+#include "kiosk/core.h"
+#include "model_int.h"
+
+#define LOG_MODULE "model"
+
+#define HISTORY_MAX 8
+
+struct model {
+	struct model_settings settings;
+	const struct content *content;   /* borrowed */
+	const struct content *pending;   /* new content, taken at the next home */
+	bool has_pending;
+
+	enum model_screen screen;
+	enum model_screen history[HISTORY_MAX]; /* where back leads */
+	int depth;
+	char lang[16];
+	int text_scale;
+	bool high_contrast;
+
+	char topic[64];                  /* the topic on the page screen */
+	struct page *page;               /* its page, or NULL when it failed */
+
+	uint64_t last_activity;
+	uint64_t now;                    /* the latest time an event brought */
+	uint64_t warning_since;          /* when the idle warning appeared, or 0 */
+	enum model_screen before_warning;
+	char *oos_message;               /* set: the kiosk is out of service */
+
+	struct model_tree tree;
+	bool dirty;                      /* the tree must be rebuilt */
+	bool reset_happened;
+};
+
+static const char *str(const struct model *m, const char *key)
+{
+	return content_string(m->content, m->lang, key);
+}
+
+static void changed(struct model *m) { m->dirty = true; }
+
+static bool offered(const struct model *m, const char *lang)
+{
+	if (!strv_contains(m->settings.languages, lang))
+		return false;
+	return m->content ? content_has_language(m->content, lang) : strcmp(lang, "de") == 0;
+}
+
+static void set_language(struct model *m, const char *lang)
+{
+	snprintf(m->lang, sizeof m->lang, "%s", lang);
+	if (m->screen == MODEL_SCREEN_PAGE && m->topic[0]) {
+		/* Reload the page in the new language, so text and UI agree. */
+		const struct content_topic *t = content_topic_find(m->content, m->topic);
+		struct content_error err;
+		page_free(m->page);
+		m->page = NULL;
+		if (t && content_page_load(m->content, t, m->lang, &m->page, &err) != CONTENT_OK)
+			LOG_ERR("%s", err.message);
+	}
+	changed(m);
+}
+
+/* Back to the state a new resident expects: nothing of the last one left. */
+static void session_reset(struct model *m)
+{
+	m->screen = MODEL_SCREEN_HOME;
+	m->depth = 0;
+	m->topic[0] = '\0';
+	page_free(m->page);
+	m->page = NULL;
+	m->text_scale = m->settings.text_scale;
+	m->high_contrast = m->settings.high_contrast;
+	m->warning_since = 0;
+	snprintf(m->lang, sizeof m->lang, "%s",
+		 offered(m, m->settings.default_language) ? m->settings.default_language : "de");
+	m->reset_happened = true;
+	changed(m);
+}
+
+static void arrive_home(struct model *m)
+{
+	m->screen = MODEL_SCREEN_HOME;
+	m->depth = 0;
+	m->topic[0] = '\0';
+	page_free(m->page);
+	m->page = NULL;
+	if (m->has_pending) {
+		m->content = m->pending;
+		m->has_pending = false;
+		if (!offered(m, m->lang))
+			snprintf(m->lang, sizeof m->lang, "de");
+	}
+	changed(m);
+}
+
+static void go(struct model *m, enum model_screen to)
+{
+	if (m->depth < HISTORY_MAX)
+		m->history[m->depth++] = m->screen;
+	m->screen = to;
+	changed(m);
+}
+
+struct model *model_new(const struct model_settings *settings, const struct content *content,
+			uint64_t now_ms)
+{
+	struct model *m = xcalloc(1, sizeof *m);
+	m->settings = *settings;
+	m->content = content;
+	m->last_activity = now_ms;
+	m->now = now_ms;
+	session_reset(m);
+	m->reset_happened = false;
+	return m;
+}
+
+void model_free(struct model *m)
+{
+	if (!m)
+		return;
+	page_free(m->page);
+	tree_release(&m->tree);
+	free(m->oos_message);
+	free(m);
+}
+
+void model_set_content(struct model *m, const struct content *content)
+{
+	m->pending = content;
+	m->has_pending = true;
+	if (m->screen == MODEL_SCREEN_HOME)
+		arrive_home(m);
+}
+
+void model_set_out_of_service(struct model *m, const char *message)
+{
+	free(m->oos_message);
+	m->oos_message = xstrdup(message);
+	m->screen = MODEL_SCREEN_OUT_OF_SERVICE;
+	changed(m);
+}
+
+static void open_topic(struct model *m, const char *id)
+{
+	const struct content_topic *t = content_topic_find(m->content, id);
+	if (!t)
+		return;
+	snprintf(m->topic, sizeof m->topic, "%s", id);
+	page_free(m->page);
+	m->page = NULL;
+	struct content_error err;
+	if (content_page_load(m->content, t, m->lang, &m->page, &err) != CONTENT_OK)
+		LOG_ERR("%s", err.message); /* the page screen says it cannot show it */
+	go(m, MODEL_SCREEN_PAGE);
+}
+
+static bool activate_common(struct model *m, const char *id)
+{
+	if (strcmp(id, "nav.home") == 0) {
+		arrive_home(m);
+	} else if (strcmp(id, "nav.back") == 0) {
+		model_back(m, m->last_activity);
+	} else if (strncmp(id, "lang.", 5) == 0 && offered(m, id + 5)) {
+		set_language(m, id + 5);
+	} else if (strcmp(id, "a11y.text") == 0) {
+		m->text_scale = m->text_scale >= 200 ? 100 : m->text_scale + 50;
+		changed(m);
+	} else if (strcmp(id, "a11y.contrast") == 0) {
+		m->high_contrast = !m->high_contrast;
+		changed(m);
+	} else {
+		return false;
+	}
+	return true;
+}
+
+void model_activate(struct model *m, const char *id, uint64_t now_ms)
+{
+	model_user_activity(m, now_ms);
+	if (m->screen == MODEL_SCREEN_OUT_OF_SERVICE)
+		return;
+	if (m->screen == MODEL_SCREEN_IDLE_WARNING)
+		return; /* the touch itself already ended the warning */
+	if (activate_common(m, id))
+		return;
+	if (m->screen == MODEL_SCREEN_HOME) {
+		if (strcmp(id, "home.guide") == 0)
+			go(m, MODEL_SCREEN_GUIDE);
+		else if (strcmp(id, "home.films") == 0)
+			go(m, MODEL_SCREEN_FILMS);
+		else if (strcmp(id, "home.survey") == 0)
+			go(m, MODEL_SCREEN_SURVEY);
+	} else if (m->screen == MODEL_SCREEN_GUIDE && strncmp(id, "guide.", 6) == 0) {
+		open_topic(m, id + 6);
+	}
+}
+
+void model_back(struct model *m, uint64_t now_ms)
+{
+	model_user_activity(m, now_ms);
+	if (m->screen == MODEL_SCREEN_OUT_OF_SERVICE || m->screen == MODEL_SCREEN_HOME)
+		return;
+	if (m->depth == 0) {
+		arrive_home(m);
+		return;
+	}
+	enum model_screen to = m->history[--m->depth];
+	if (to == MODEL_SCREEN_HOME) {
+		arrive_home(m);
+		return;
+	}
+	if (m->screen == MODEL_SCREEN_PAGE) {
+		page_free(m->page);
+		m->page = NULL;
+		m->topic[0] = '\0';
+	}
+	m->screen = to;
+	changed(m);
+}
+
+void model_user_activity(struct model *m, uint64_t now_ms)
+{
+	m->last_activity = now_ms;
+	m->now = now_ms;
+	if (m->screen == MODEL_SCREEN_IDLE_WARNING) {
+		m->screen = m->before_warning;
+		m->warning_since = 0;
+		changed(m);
+	}
+}
+
+/* A pristine home screen has nothing to protect or to clear. */
+static bool session_pristine(const struct model *m)
+{
+	return m->screen == MODEL_SCREEN_HOME && m->text_scale == m->settings.text_scale &&
+	       m->high_contrast == m->settings.high_contrast &&
+	       strcmp(m->lang, m->settings.default_language) == 0;
+}
+
+void model_tick(struct model *m, uint64_t now_ms)
+{
+	m->now = now_ms;
+	if (m->screen == MODEL_SCREEN_OUT_OF_SERVICE)
+		return;
+	uint64_t timeout = (uint64_t)m->settings.idle_timeout_s * 1000;
+	uint64_t warning = (uint64_t)m->settings.idle_warning_s * 1000;
+	if (m->screen == MODEL_SCREEN_IDLE_WARNING) {
+		if (now_ms >= m->warning_since + warning) {
+			LOG_INFO("nobody answered the idle warning: session reset");
+			session_reset(m);
+			m->last_activity = now_ms;
+		} else {
+			changed(m); /* the countdown moved on */
+		}
+		return;
+	}
+	if (session_pristine(m) || now_ms < m->last_activity + timeout)
+		return;
+	m->before_warning = m->screen;
+	m->screen = MODEL_SCREEN_IDLE_WARNING;
+	m->warning_since = now_ms;
+	changed(m);
+}
+
+uint64_t model_next_deadline(const struct model *m)
+{
+	if (m->screen == MODEL_SCREEN_OUT_OF_SERVICE)
+		return 0;
+	if (m->screen == MODEL_SCREEN_IDLE_WARNING) {
+		/* Once a second for the countdown; the last one ends the warning. */
+		uint64_t end = m->warning_since + (uint64_t)m->settings.idle_warning_s * 1000;
+		uint64_t passed = m->now > m->warning_since ? m->now - m->warning_since : 0;
+		uint64_t next = m->warning_since + (passed / 1000 + 1) * 1000;
+		return next < end ? next : end;
+	}
+	if (session_pristine(m))
+		return 0;
+	return m->last_activity + (uint64_t)m->settings.idle_timeout_s * 1000;
+}
+
+enum model_screen model_screen(const struct model *m) { return m->screen; }
+
+const char *model_language(const struct model *m) { return m->lang; }
+
+bool model_take_reset(struct model *m)
+{
+	bool r = m->reset_happened;
+	m->reset_happened = false;
+	return r;
+}
+
+/* ---- The tree of each screen ---- */
+
+/* Each language named in itself, in the order of the language bar. */
+static const char *const endonyms[][2] = {
+	{"de", "Deutsch"}, {"de-x-ls", "Leichte Sprache"}, {"en", "English"},
+	{"tr", "Türkçe"},  {"uk", "Українська"},           {"ar", "العربية"},
+};
+
+static struct model_node *add(struct model *m, const char *id, enum model_role role,
+			      enum model_slot slot, const char *key)
+{
+	return tree_add(&m->tree, id, role, slot, key ? str(m, key) : "");
+}
+
+static void add_top_bar(struct model *m, const char *title_key, bool with_nav)
+{
+	if (with_nav) {
+		add(m, "nav.back", MODEL_ROLE_BUTTON, MODEL_SLOT_NAV, "nav.back")->icon = ICON_BACK;
+		add(m, "nav.home", MODEL_ROLE_BUTTON, MODEL_SLOT_NAV, "nav.home")->icon = ICON_HOME;
+	}
+	struct model_node *t = add(m, "title", MODEL_ROLE_HEADING, MODEL_SLOT_TITLE, title_key);
+	t->type = MODEL_TYPE_H2;
+	struct model_node *n = add(m, "a11y.text", MODEL_ROLE_BUTTON, MODEL_SLOT_TOOLS, NULL);
+	free(n->label);
+	n->label = xasprintf("%s %d %%", str(m, "a11y.text"), m->text_scale);
+	n->icon = ICON_TEXT_SIZE;
+	n->value = m->text_scale;
+	n = add(m, "a11y.contrast", MODEL_ROLE_BUTTON, MODEL_SLOT_TOOLS, "a11y.contrast");
+	n->icon = ICON_CONTRAST;
+	n->selected = m->high_contrast;
+}
+
+static void add_language_bar(struct model *m)
+{
+	for (size_t i = 0; i < sizeof endonyms / sizeof endonyms[0]; i++) {
+		if (!offered(m, endonyms[i][0]))
+			continue;
+		char id[32];
+		snprintf(id, sizeof id, "lang.%s", endonyms[i][0]);
+		struct model_node *n = tree_add(&m->tree, id, MODEL_ROLE_OPTION, MODEL_SLOT_LANGS,
+						endonyms[i][1]);
+		n->selected = strcmp(m->lang, endonyms[i][0]) == 0;
+	}
+}
+
+static void add_tile(struct model *m, const char *id, const char *sub_key, enum model_tone tone,
+		     const char *icon)
+{
+	struct model_node *n = add(m, id, MODEL_ROLE_BUTTON, MODEL_SLOT_BODY, id);
+	n->detail = xstrdup(str(m, sub_key));
+	n->tone = tone;
+	n->icon = icon;
+}
+
+static void build_home(struct model *m)
+{
+	add_top_bar(m, "app.title", false);
+	add(m, "home.welcome", MODEL_ROLE_HEADING, MODEL_SLOT_BODY, "home.welcome")->type =
+		MODEL_TYPE_H1;
+	add(m, "home.intro", MODEL_ROLE_TEXT, MODEL_SLOT_BODY, "home.intro")->type = MODEL_TYPE_LEAD;
+	add_tile(m, "home.guide", "home.guide.sub", MODEL_TONE_GUIDE, ICON_GUIDE);
+	add_tile(m, "home.films", "home.films.sub", MODEL_TONE_FILMS, ICON_FILMS);
+	add_tile(m, "home.survey", "home.survey.sub", MODEL_TONE_SURVEY, ICON_SURVEY);
+	add_language_bar(m);
+}
+
+static void build_guide(struct model *m)
+{
+	add_top_bar(m, "guide.title", true);
+	size_t n_topics = m->content ? m->content->n_topics : 0;
+	for (size_t i = 0; i < n_topics; i++) {
+		const struct content_topic *t = &m->content->topics[i];
+		char id[80];
+		snprintf(id, sizeof id, "guide.%s", t->id);
+		struct model_node *n = tree_add(&m->tree, id, MODEL_ROLE_BUTTON, MODEL_SLOT_BODY,
+						content_i18n_get(&t->title, m->lang, NULL));
+		char *minutes = str_format_n(str(m, "guide.minutes"), t->minutes ? t->minutes : 1);
+		n->detail = xasprintf("%s · %s", content_i18n_get(&t->summary, m->lang, NULL),
+				      minutes);
+		free(minutes);
+		n->tone = MODEL_TONE_GUIDE;
+		n->icon = ICON_NEXT;
+		n->value = (int)i + 1;
+	}
+	if (n_topics == 0)
+		add(m, "guide.empty", MODEL_ROLE_TEXT, MODEL_SLOT_BODY, "guide.empty");
+	add_language_bar(m);
+}
+
+static void build_page(struct model *m)
+{
+	add_top_bar(m, "guide.title", true);
+	if (!m->page) {
+		struct model_node *n = add(m, "page.error", MODEL_ROLE_TEXT, MODEL_SLOT_BODY,
+					   "page.error");
+		n->icon = ICON_WARNING;
+		add_language_bar(m);
+		return;
+	}
+	if (m->page->fell_back)
+		add(m, "page.fallback", MODEL_ROLE_TEXT, MODEL_SLOT_BODY, "fallback.note")->type =
+			MODEL_TYPE_NOTE;
+	for (size_t i = 0; i < m->page->n_blocks; i++) {
+		const struct page_block *b = &m->page->blocks[i];
+		char id[32];
+		snprintf(id, sizeof id, "page.block%zu", i);
+		enum model_role role = b->kind == PAGE_BLOCK_HEADING ? MODEL_ROLE_HEADING
+				       : b->kind == PAGE_BLOCK_IMAGE ? MODEL_ROLE_IMAGE
+								     : MODEL_ROLE_TEXT;
+		char *text = page_block_text(b);
+		struct model_node *n = tree_add(&m->tree, id, role, MODEL_SLOT_BODY, text);
+		free(text);
+		n->block = b;
+		if (b->kind == PAGE_BLOCK_HEADING)
+			n->type = b->level <= 1 ? MODEL_TYPE_H1
+				  : b->level == 2 ? MODEL_TYPE_H2 : MODEL_TYPE_H3;
+	}
+	add(m, "page.end", MODEL_ROLE_TEXT, MODEL_SLOT_BODY, "page.end")->type = MODEL_TYPE_NOTE;
+	add_language_bar(m);
+}
+
+static void build_soon(struct model *m, const char *title_key, enum model_tone tone)
+{
+	add_top_bar(m, title_key, true);
+	struct model_node *n = add(m, "soon.title", MODEL_ROLE_HEADING, MODEL_SLOT_BODY,
+				   "soon.title");
+	n->type = MODEL_TYPE_H1;
+	n->icon = ICON_SOON;
+	n->tone = tone;
+	add(m, "soon.text", MODEL_ROLE_TEXT, MODEL_SLOT_BODY, "soon.text")->type = MODEL_TYPE_LEAD;
+	add_language_bar(m);
+}
+
+static void build_idle_warning(struct model *m)
+{
+	uint64_t total = (uint64_t)m->settings.idle_warning_s * 1000;
+	uint64_t passed = m->now > m->warning_since ? m->now - m->warning_since : 0;
+	int left = (int)((total > passed ? total - passed : 0) + 999) / 1000;
+	struct model_node *n = add(m, "idle.title", MODEL_ROLE_HEADING, MODEL_SLOT_DIALOG,
+				   "idle.title");
+	n->type = MODEL_TYPE_H1;
+	n->icon = ICON_HOURGLASS;
+	n = add(m, "idle.text", MODEL_ROLE_TEXT, MODEL_SLOT_DIALOG, NULL);
+	free(n->label);
+	n->label = str_format_n(str(m, "idle.text"), left);
+	n->type = MODEL_TYPE_LEAD;
+	n->value = left;
+	n->value_max = m->settings.idle_warning_s;
+	n = add(m, "idle.more-time", MODEL_ROLE_BUTTON, MODEL_SLOT_DIALOG, "idle.more-time");
+	n->tone = MODEL_TONE_GUIDE;
+}
+
+static void build_out_of_service(struct model *m)
+{
+	struct model_node *n = add(m, "oos.title", MODEL_ROLE_HEADING, MODEL_SLOT_BODY,
+				   "oos.title");
+	n->type = MODEL_TYPE_H1;
+	n->icon = ICON_WARNING;
+	add(m, "oos.text", MODEL_ROLE_TEXT, MODEL_SLOT_BODY, "oos.text")->type = MODEL_TYPE_LEAD;
+	n = tree_add(&m->tree, "oos.detail", MODEL_ROLE_TEXT, MODEL_SLOT_BODY,
+		     m->oos_message ? m->oos_message : "");
+	n->type = MODEL_TYPE_NOTE;
+}
+
+const struct model_tree *model_tree(struct model *m)
+{
+	if (!m->dirty && m->tree.nodes)
+		return &m->tree;
+	tree_clear(&m->tree);
+	switch (m->screen) {
+	case MODEL_SCREEN_HOME: build_home(m); break;
+	case MODEL_SCREEN_GUIDE: build_guide(m); break;
+	case MODEL_SCREEN_PAGE: build_page(m); break;
+	case MODEL_SCREEN_FILMS: build_soon(m, "films.title", MODEL_TONE_FILMS); break;
+	case MODEL_SCREEN_SURVEY: build_soon(m, "survey.title", MODEL_TONE_SURVEY); break;
+	case MODEL_SCREEN_IDLE_WARNING: build_idle_warning(m); break;
+	case MODEL_SCREEN_OUT_OF_SERVICE: build_out_of_service(m); break;
+	default: build_soon(m, "app.title", MODEL_TONE_PLAIN); break;
+	}
+	m->tree.screen = m->screen;
+	m->tree.lang = m->lang;
+	m->tree.rtl = strcmp(m->lang, "ar") == 0;
+	m->tree.text_scale = m->text_scale;
+	m->tree.high_contrast = m->high_contrast;
+	m->tree.generation++;
+	m->dirty = false;
+	return &m->tree;
+}

@@ -1,0 +1,149 @@
+/* model: what is on the screen and what a tap does, without a display.
+ *
+ * The model takes events (a widget activated, back, any touch, the clock)
+ * and keeps the state of one resident's session: the screen, the language,
+ * text size and contrast, the topic being read, the idle countdown.  From
+ * that state it builds a logical tree of widgets (id, role, label, state,
+ * reading order) that ui/ gives geometry, draws, hit-tests and dumps, and
+ * that speech and keypad focus will walk.  Nothing here knows SDL.
+ */
+#ifndef KIOSK_MODEL_H
+#define KIOSK_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct content;
+struct page_block;
+
+enum model_screen {
+	MODEL_SCREEN_HOME,           /* the three big entries */
+	MODEL_SCREEN_GUIDE,          /* the guidance topics */
+	MODEL_SCREEN_PAGE,           /* one guidance page */
+	MODEL_SCREEN_FILMS,          /* the films (coming soon for now) */
+	MODEL_SCREEN_PLAYER,         /* one film playing */
+	MODEL_SCREEN_SURVEY,         /* the feedback survey (coming soon for now) */
+	MODEL_SCREEN_THANKS,         /* after a submitted survey */
+	MODEL_SCREEN_IDLE_WARNING,   /* "are you still there?" */
+	MODEL_SCREEN_IMPORT,         /* a bundle found on a USB stick */
+	MODEL_SCREEN_ADMIN_PIN,      /* the PIN pad */
+	MODEL_SCREEN_ADMIN,          /* the admin area */
+	MODEL_SCREEN_OUT_OF_SERVICE, /* the kiosk cannot serve; a message for staff */
+};
+
+/* The contract's screen name ("home", "idle-warning", …). */
+const char *model_screen_name(enum model_screen screen);
+
+enum model_role {
+	MODEL_ROLE_BUTTON,  /* something to tap */
+	MODEL_ROLE_HEADING, /* a title */
+	MODEL_ROLE_TEXT,    /* text to read */
+	MODEL_ROLE_IMAGE,   /* a picture */
+	MODEL_ROLE_VIDEO,   /* a film */
+	MODEL_ROLE_SLIDER,  /* a value to drag */
+	MODEL_ROLE_INPUT,   /* a text field */
+	MODEL_ROLE_OPTION,  /* one choice of several (a language, an answer) */
+};
+
+const char *model_role_name(enum model_role role);
+
+/* Where on the screen a node belongs; ui/ turns slots into geometry. */
+enum model_slot {
+	MODEL_SLOT_NAV,    /* top bar, start side: back and home */
+	MODEL_SLOT_TITLE,  /* top bar, middle: where am I */
+	MODEL_SLOT_TOOLS,  /* top bar, end side: text size, contrast */
+	MODEL_SLOT_BODY,   /* the screen's content (scrolls when long) */
+	MODEL_SLOT_LANGS,  /* bottom bar: the languages */
+	MODEL_SLOT_DIALOG, /* a full-screen overlay (idle warning) */
+};
+
+/* The colour family of a node (LOOK.md: one strong colour per area). */
+enum model_tone {
+	MODEL_TONE_PLAIN,  /* text colours on the background */
+	MODEL_TONE_GUIDE,  /* the guidance area */
+	MODEL_TONE_FILMS,  /* the films area */
+	MODEL_TONE_SURVEY, /* the survey area */
+};
+
+/* Which type size and weight a text uses. */
+enum model_type {
+	MODEL_TYPE_BODY,   /* reading text */
+	MODEL_TYPE_LEAD,   /* a lead paragraph */
+	MODEL_TYPE_H1,     /* a page or screen title */
+	MODEL_TYPE_H2,     /* a section title */
+	MODEL_TYPE_H3,     /* a minor title */
+	MODEL_TYPE_NOTE,   /* secondary, muted text */
+	MODEL_TYPE_BUTTON, /* a button's label */
+};
+
+struct model_node {
+	char id[64];            /* AREA.NAME, stable across languages */
+	enum model_role role;
+	enum model_slot slot;
+	enum model_tone tone;
+	enum model_type type;
+	const char *icon;       /* a Material Icons glyph (UTF-8), or NULL */
+	char *label;            /* what it says (and what speech reads) */
+	char *detail;           /* a second line (summary, explanation), or NULL */
+	const struct page_block *block; /* rich text of a page block, or NULL */
+	bool selected;
+	bool focused;
+	bool enabled;
+	int value;              /* sliders; the countdown's remaining seconds */
+	int value_max;
+};
+
+struct model_tree {
+	enum model_screen screen;
+	const char *lang;       /* language of the labels */
+	bool rtl;               /* right to left: the layout mirrors */
+	int text_scale;         /* 100, 150, 200 */
+	bool high_contrast;
+	unsigned generation;    /* changes whenever anything in the tree changes */
+	struct model_node *nodes; /* in reading order */
+	size_t n_nodes;
+};
+
+/* What the model needs from the configuration (borrowed for its lifetime). */
+struct model_settings {
+	char *const *languages;  /* offered, where the content has them */
+	const char *default_language;
+	int idle_timeout_s;
+	int idle_warning_s;
+	int text_scale;
+	bool high_contrast;
+};
+
+/* content is borrowed and may be NULL (nothing could be loaded): the model
+ * then offers what it still can.  The caller frees with model_free(). */
+struct model *model_new(const struct model_settings *settings, const struct content *content,
+			uint64_t now_ms);
+void model_free(struct model *m);
+
+/* Replaces the content (borrowed); only takes effect on the home screen. */
+void model_set_content(struct model *m, const struct content *content);
+/* The kiosk cannot serve: shows out-of-service with a message for staff. */
+void model_set_out_of_service(struct model *m, const char *message);
+
+/* ---- Events ---- */
+/* A widget was tapped (or chosen with Enter).  Unknown ids are ignored. */
+void model_activate(struct model *m, const char *id, uint64_t now_ms);
+/* Escape, or the back button. */
+void model_back(struct model *m, uint64_t now_ms);
+/* Any touch, click or key: the resident is still there. */
+void model_user_activity(struct model *m, uint64_t now_ms);
+/* Time passed: may show the idle warning or reset the session. */
+void model_tick(struct model *m, uint64_t now_ms);
+/* When model_tick should next run (absolute ms), or 0 for never. */
+uint64_t model_next_deadline(const struct model *m);
+
+/* ---- State ---- */
+enum model_screen model_screen(const struct model *m);
+const char *model_language(const struct model *m);
+/* The tree of the current screen; borrowed until the next event. */
+const struct model_tree *model_tree(struct model *m);
+/* True once per session reset, so that ui/ can forget scroll positions. */
+bool model_take_reset(struct model *m);
+
+#endif
