@@ -20,7 +20,26 @@ struct parse_state {
 	struct config_error *err;
 	const char *why;     /* set by a setter that refuses its value */
 	char bad_key[128];
+	int bad_line;        /* the line of that value */
+	FILE *file;
+	int line;            /* the line inih is reading now */
+	int lines_done;      /* lines read to their end */
 };
+
+/* fgets for inih that counts lines, so the handler knows where it is: inih
+ * reports only the first bad line, which may be a syntax error before the
+ * value a setter refused. */
+static char *read_line(char *str, int num, void *user)
+{
+	struct parse_state *st = user;
+	char *r = fgets(str, num, st->file);
+	if (r) {
+		st->line = st->lines_done + 1;
+		if (strchr(r, '\n'))
+			st->lines_done++;
+	}
+	return r;
+}
 
 static bool parse_int(const char *v, long lo, long hi, int *out)
 {
@@ -184,6 +203,7 @@ static int on_entry(void *user, const char *section, const char *key, const char
 		return 1;
 	if (!st->why) { /* keep the first refusal: that is the line inih reports */
 		st->why = why;
+		st->bad_line = st->line;
 		snprintf(st->bad_key, sizeof st->bad_key, "%s.%s", section, key);
 	}
 	return 0;
@@ -227,6 +247,8 @@ static void fail(struct config_error *err, const char *file, int line, const cha
 		snprintf(err->message, sizeof err->message, "%s:%d: %s: %s", file, line, key, why);
 	else if (key && *key)
 		snprintf(err->message, sizeof err->message, "%s: %s: %s", file, key, why);
+	else if (line > 0)
+		snprintf(err->message, sizeof err->message, "%s:%d: %s", file, line, why);
 	else
 		snprintf(err->message, sizeof err->message, "%s: %s", file, why);
 }
@@ -267,17 +289,23 @@ int config_load(struct config *c, const char *path, struct config_error *err)
 	ini_allow_multiline = false;
 
 	struct parse_state st = {.c = c, .err = err};
-	int rc = ini_parse(abs, on_entry, &st);
-	if (rc == -1) {
+	st.file = fopen(abs, "r");
+	if (!st.file) {
 		fail(err, abs, 0, NULL, strerror(errno ? errno : ENOENT));
 		return -1;
 	}
+	int rc = ini_parse_stream(read_line, &st, on_entry, &st);
+	fclose(st.file);
 	if (rc == -2) {
 		fail(err, abs, 0, NULL, "out of memory");
 		return -1;
 	}
+	if (rc > 0 && st.why && st.bad_line == rc) {
+		fail(err, abs, rc, st.bad_key, st.why);
+		return -1;
+	}
 	if (rc > 0) {
-		fail(err, abs, rc, st.bad_key, st.why ? st.why : "not a valid INI line");
+		fail(err, abs, rc, NULL, "not a valid INI line (expected [section] or key = value)");
 		return -1;
 	}
 	if (!strv_contains(c->languages, c->default_language)) {

@@ -11,7 +11,7 @@
 #define ICON_FILMS "\xee\x80\xac"         /* e02c movie */
 #define ICON_SURVEY "\xee\x95\xa0"        /* e560 rate_review */
 #define ICON_TEXT_SIZE "\xee\xab\xa2"     /* eae2 text_increase */
-#define ICON_CONTRAST "\xee\xad\x97"      /* eb37 contrast */
+#define ICON_CONTRAST "\xee\x90\xa7"      /* e427 tonality (half-filled circle) */
 #define ICON_CHECK "\xee\x97\x8a"         /* e5ca check */
 #define ICON_NEXT "\xee\x97\x8c"          /* e5cc chevron_right */
 #define ICON_SOON "\xee\xa8\xbc"          /* ea3c construction */

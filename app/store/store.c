@@ -122,6 +122,18 @@ static enum store_err open_raw(const char *path, struct store **out)
 	int rc = sqlite3_open_v2(path, &s->db,
 				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
 				 NULL);
+	/* A newer kiosk's file is refused before anything is written to it:
+	 * switching to WAL would already change its header. */
+	int version = 0;
+	if (rc == SQLITE_OK)
+		rc = pragma_int(s, "PRAGMA user_version", &version);
+	if (rc == SQLITE_OK && version > store_migration_count) {
+		LOG_ERR("%s: schema version %d is newer than this kiosk knows (%d); "
+			"install the newer kiosk or restore a matching backup",
+			path, version, store_migration_count);
+		store_close(s);
+		return STORE_ERR_TOO_NEW;
+	}
 	if (rc == SQLITE_OK)
 		rc = configure(s);
 	if (rc != SQLITE_OK) {

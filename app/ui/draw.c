@@ -1,0 +1,196 @@
+/* Drawing: the laid-out tree onto the renderer.  Allocates nothing: every
+ * text is a cached texture, every shape a few rectangles or triangles. */
+#include "ui_int.h"
+
+#include <math.h>
+
+static void set_color(SDL_Renderer *ren, SDL_Color c)
+{
+	SDL_SetRenderDrawColor(ren, c.r, c.g, c.b, c.a);
+}
+
+/* A filled rectangle with rounded corners: three rectangles and four fans. */
+void draw_fill_round(SDL_Renderer *ren, SDL_Rect r, int radius, SDL_Color c)
+{
+	if (radius * 2 > r.w)
+		radius = r.w / 2;
+	if (radius * 2 > r.h)
+		radius = r.h / 2;
+	set_color(ren, c);
+	if (radius <= 1) {
+		SDL_RenderFillRect(ren, &r);
+		return;
+	}
+	SDL_Rect mid = {r.x + radius, r.y, r.w - 2 * radius, r.h};
+	SDL_Rect left = {r.x, r.y + radius, radius, r.h - 2 * radius};
+	SDL_Rect right = {r.x + r.w - radius, r.y + radius, radius, r.h - 2 * radius};
+	SDL_RenderFillRect(ren, &mid);
+	SDL_RenderFillRect(ren, &left);
+	SDL_RenderFillRect(ren, &right);
+	enum { SEG = 8 };
+	SDL_Vertex v[4 * (SEG + 2)];
+	int idx[4 * SEG * 3], nv = 0, ni = 0;
+	const float cx[4] = {r.x + radius, r.x + r.w - radius, r.x + r.w - radius, r.x + radius};
+	const float cy[4] = {r.y + radius, r.y + radius, r.y + r.h - radius, r.y + r.h - radius};
+	for (int q = 0; q < 4; q++) {
+		int centre = nv;
+		v[nv++] = (SDL_Vertex){{cx[q], cy[q]}, c, {0, 0}};
+		for (int k = 0; k <= SEG; k++) {
+			double a = M_PI + q * M_PI / 2 + k * (M_PI / 2) / SEG;
+			v[nv++] = (SDL_Vertex){{cx[q] + (float)(radius * cos(a)),
+						cy[q] + (float)(radius * sin(a))}, c, {0, 0}};
+		}
+		for (int k = 0; k < SEG; k++) {
+			idx[ni++] = centre;
+			idx[ni++] = centre + 1 + k;
+			idx[ni++] = centre + 2 + k;
+		}
+	}
+	SDL_RenderGeometry(ren, NULL, v, nv, idx, ni);
+}
+
+/* An outline of width bw in colour c around a filled shape. */
+static void draw_framed(SDL_Renderer *ren, SDL_Rect r, int radius, int bw, SDL_Color border,
+			SDL_Color fill)
+{
+	if (bw > 0) {
+		draw_fill_round(ren, r, radius, border);
+		r = (SDL_Rect){r.x + bw, r.y + bw, r.w - 2 * bw, r.h - 2 * bw};
+		radius = radius > bw ? radius - bw : 0;
+	}
+	draw_fill_round(ren, r, radius, fill);
+}
+
+static void blit(SDL_Renderer *ren, const struct text_block *tb, int x, int y)
+{
+	if (!tb || !tb->texture)
+		return;
+	SDL_Rect dst = {x, y, tb->w, tb->h};
+	SDL_RenderCopy(ren, tb->texture, NULL, &dst);
+}
+
+static void draw_background(struct ui *u, const struct model_node *n, const struct box *b,
+			    SDL_Rect r, bool pressed)
+{
+	const struct theme *th = &u->theme;
+	int radius = (int)lround(16 * u->layout.m.s);
+	int bw = (int)lround(fmax(2, 3 * u->layout.m.s));
+	switch (b->look) {
+	case LOOK_TEXT:
+		break;
+	case LOOK_OUTLINE:
+		draw_framed(u->ren, r, radius, n->selected ? bw * 2 : bw, th->border,
+			    n->selected ? th->selected_fill : th->surface);
+		break;
+	case LOOK_CHIP:
+		if (n->selected)
+			draw_framed(u->ren, r, r.h / 2, bw, th->tone[MODEL_TONE_GUIDE],
+				    th->tone[MODEL_TONE_GUIDE]);
+		else
+			draw_framed(u->ren, r, r.h / 2, bw, th->border, th->surface);
+		break;
+	case LOOK_TILE:
+	case LOOK_PRIMARY:
+		if (th->surface_border_px > 1) /* high contrast: a light frame on black */
+			draw_framed(u->ren, r, radius * 2, th->surface_border_px, th->tone[n->tone],
+				    th->bg);
+		else
+			draw_fill_round(u->ren, r, radius * 2, th->tone[n->tone]);
+		break;
+	case LOOK_ROW:
+		draw_framed(u->ren, r, radius, th->surface_border_px, th->surface_border, th->surface);
+		break;
+	}
+	if (pressed && b->look != LOOK_TEXT) {
+		SDL_SetRenderDrawBlendMode(u->ren, SDL_BLENDMODE_BLEND);
+		SDL_Color shade = th->surface_border_px > 1 ? (SDL_Color){255, 255, 255, 70}
+							    : (SDL_Color){0, 0, 0, 50};
+		draw_fill_round(u->ren, r, radius, shade);
+		SDL_SetRenderDrawBlendMode(u->ren, SDL_BLENDMODE_NONE);
+	}
+}
+
+/* The idle countdown as a bar under its text. */
+static void draw_countdown(struct ui *u, const struct model_node *n, SDL_Rect r)
+{
+	int h = (int)lround(16 * u->layout.m.s);
+	SDL_Rect bar = {r.x, r.y + r.h + h, r.w, h};
+	draw_fill_round(u->ren, bar, h / 2, u->theme.surface_border);
+	bar.w = n->value_max ? r.w * n->value / n->value_max : 0;
+	if (bar.w > 0)
+		draw_fill_round(u->ren, bar, h / 2, u->theme.tone[MODEL_TONE_GUIDE]);
+}
+
+static void draw_node(struct ui *u, size_t i)
+{
+	const struct model_node *n = &u->tree->nodes[i];
+	const struct box *b = &u->layout.boxes[i];
+	SDL_Rect r = b->r;
+	if (b->in_body)
+		r.y += u->layout.viewport.y - (int)lround(u->scroll);
+	draw_background(u, n, b, r, u->pressed && u->press_node == (int)i && !u->dragging);
+	blit(u->ren, b->icon, r.x + b->icon_at.x, r.y + b->icon_at.y);
+	blit(u->ren, b->label, r.x + b->label_at.x, r.y + b->label_at.y);
+	blit(u->ren, b->detail, r.x + b->detail_at.x, r.y + b->detail_at.y);
+	if (n->value_max && n->slot == MODEL_SLOT_DIALOG)
+		draw_countdown(u, n, r);
+}
+
+/* A thin bar on the end side that shows where in a long page one is. */
+static void draw_scroll_hint(struct ui *u)
+{
+	int max = layout_max_scroll(u);
+	if (max <= 0)
+		return;
+	const SDL_Rect *vp = &u->layout.viewport;
+	int w = (int)lround(fmax(8, 10 * u->layout.m.s));
+	int x = u->tree->rtl ? vp->x + w : vp->x + vp->w - 2 * w;
+	int thumb = vp->h * vp->h / u->layout.content_h;
+	if (thumb < 3 * w)
+		thumb = 3 * w;
+	int y = vp->y + (int)((vp->h - thumb) * (u->scroll / max));
+	draw_fill_round(u->ren, (SDL_Rect){x, vp->y, w, vp->h}, w / 2, u->theme.surface_border);
+	draw_fill_round(u->ren, (SDL_Rect){x, y, w, thumb}, w / 2, u->theme.muted);
+}
+
+void draw_frame(struct ui *u, const SDL_Rect *clip)
+{
+	SDL_Renderer *ren = u->ren;
+	SDL_RenderSetClipRect(ren, clip);
+	set_color(ren, u->theme.bg);
+	SDL_RenderFillRect(ren, clip);
+
+	/* The body first, clipped to its viewport, then the bars over it. */
+	SDL_Rect body_clip;
+	if (SDL_IntersectRect(clip, &u->layout.viewport, &body_clip)) {
+		SDL_RenderSetClipRect(ren, &body_clip);
+		if (u->layout.column.w > 0) {
+			SDL_Rect col = u->layout.column;
+			col.y += u->layout.viewport.y - (int)lround(u->scroll);
+			draw_framed(ren, col, (int)lround(16 * u->layout.m.s),
+				    u->theme.surface_border_px, u->theme.surface_border,
+				    u->theme.surface);
+		}
+		for (size_t i = 0; i < u->layout.n; i++) {
+			SDL_Rect vis;
+			if (u->layout.boxes[i].in_body && layout_visible_rect(u, i, &vis) &&
+			    SDL_HasIntersection(&vis, &body_clip))
+				draw_node(u, i);
+		}
+		draw_scroll_hint(u);
+	}
+	SDL_RenderSetClipRect(ren, clip);
+	for (size_t i = 0; i < u->layout.n; i++)
+		if (!u->layout.boxes[i].in_body)
+			draw_node(u, i);
+	/* A hairline between the bars and the scrolling body. */
+	if (u->layout.top_h) {
+		set_color(ren, u->theme.surface_border);
+		SDL_RenderDrawLine(ren, 0, u->layout.top_h - 1, u->w, u->layout.top_h - 1);
+	}
+	if (u->layout.bottom_h) {
+		set_color(ren, u->theme.surface_border);
+		SDL_RenderDrawLine(ren, 0, u->h - u->layout.bottom_h, u->w, u->h - u->layout.bottom_h);
+	}
+	SDL_RenderSetClipRect(ren, NULL);
+}

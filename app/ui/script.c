@@ -1,0 +1,234 @@
+/* The script driver: test scripts and bug reports drive the real kiosk
+ * through the same input choke point as a finger (DESIGN.md §4).  Each line
+ * is carried out completely, the screen redrawn, before the next is read;
+ * standard output carries only JSON lines. */
+#include "ui_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LOG_MODULE "script"
+
+/* Steps of a gesture on the app's clock. */
+#define GESTURE_STEP_MS 16
+
+struct script {
+	struct ui *u;
+	const char *name;
+	int line_no;
+};
+
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p == '\n')
+			fputs("\\n", f);
+		else if (*p < 0x20)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+static void dump(struct ui *u)
+{
+	for (size_t i = 0; i < u->layout.n; i++) {
+		const struct model_node *n = &u->tree->nodes[i];
+		SDL_Rect r;
+		if (!layout_visible_rect(u, i, &r))
+			continue;
+		printf("{\"id\":");
+		json_string(stdout, n->id);
+		printf(",\"role\":\"%s\",\"label\":", model_role_name(n->role));
+		json_string(stdout, n->label);
+		printf(",\"x\":%d,\"y\":%d,\"w\":%d,\"h\":%d,\"selected\":%s,\"focused\":%s,"
+		       "\"enabled\":%s",
+		       r.x, r.y, r.w, r.h, n->selected ? "true" : "false",
+		       n->focused ? "true" : "false", n->enabled ? "true" : "false");
+		if (n->role == MODEL_ROLE_SLIDER)
+			printf(",\"value\":%d", n->value);
+		printf("}\n");
+	}
+	printf("{\"end\":\"dump\",\"screen\":\"%s\"}\n", model_screen_name(u->tree->screen));
+	fflush(stdout);
+}
+
+static int find_visible(struct ui *u, const char *id, SDL_Rect *r)
+{
+	for (size_t i = 0; i < u->layout.n; i++)
+		if (strcmp(u->tree->nodes[i].id, id) == 0)
+			return layout_visible_rect(u, i, r) ? (int)i : -2;
+	return -1;
+}
+
+static void send(struct ui *u, enum ui_event_kind kind, int x, int y)
+{
+	struct ui_event ev = {.kind = kind, .x = x, .y = y, .t = clock_now_ms()};
+	ui_input(u, &ev);
+}
+
+/* A finger moving from (x1,y1) to (x2,y2) over ms on the app's clock. */
+static void gesture(struct ui *u, int x1, int y1, int x2, int y2, int ms)
+{
+	send(u, UI_EV_PRESS, x1, y1);
+	int steps = ms / GESTURE_STEP_MS;
+	for (int k = 1; k <= steps; k++) {
+		clock_advance_ms(GESTURE_STEP_MS);
+		send(u, UI_EV_MOVE, x1 + (x2 - x1) * k / steps, y1 + (y2 - y1) * k / steps);
+	}
+	if (ms % GESTURE_STEP_MS)
+		clock_advance_ms((uint64_t)(ms % GESTURE_STEP_MS));
+	send(u, UI_EV_RELEASE, x2, y2);
+}
+
+static int fail(struct script *s, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int fail(struct script *s, int code, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s:%d: %s\n", s->name, s->line_no, msg);
+	return code;
+}
+
+/* Parses "UTF-8" with \" and \\ escapes; returns a new string or NULL. */
+static char *parse_quoted(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p++ != '"')
+		return NULL;
+	char *out = xmalloc(strlen(p) + 1), *w = out;
+	for (; *p && *p != '"'; p++) {
+		if (*p == '\\' && (p[1] == '"' || p[1] == '\\'))
+			p++;
+		*w++ = *p;
+	}
+	*w = '\0';
+	if (*p != '"') {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+static int cmd_shot(struct script *s, const char *name)
+{
+	struct ui *u = s->u;
+	if (!*name || strchr(name, '/'))
+		return fail(s, KIOSK_EXIT_USAGE, "shot: give a plain name");
+	const char *dir = u->opts->screenshot_dir ? u->opts->screenshot_dir : ".";
+	path_mkdirs(dir, 0755);
+	char *path = xasprintf("%s/%s.png", dir, name);
+	int rc = ui_screenshot(u, path);
+	free(path);
+	return rc == 0 ? 0 : fail(s, KIOSK_EXIT_RUNTIME, "shot %s failed", name);
+}
+
+/* Carries out one line; returns -1 to go on, else an exit code. */
+static int run_line(struct script *s, char *line)
+{
+	struct ui *u = s->u;
+	char cmd[32], arg[256] = "";
+	int a, b, c, d, e;
+	while (*line == ' ' || *line == '\t')
+		line++;
+	size_t len = strlen(line);
+	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r' || line[len - 1] == ' '))
+		line[--len] = '\0';
+	if (!*line || *line == '#')
+		return -1;
+	if (sscanf(line, "%31s", cmd) != 1)
+		return -1;
+	const char *rest = line + strlen(cmd);
+	while (*rest == ' ')
+		rest++;
+
+	if (strcmp(cmd, "tap") == 0 && rest[0] == '@') {
+		SDL_Rect r;
+		int i = find_visible(u, rest + 1, &r);
+		if (i < 0)
+			return fail(s, KIOSK_EXIT_EXPECT, "tap %s: %s on screen %s", rest,
+				    i == -1 ? "no such widget" : "not visible",
+				    model_screen_name(u->tree->screen));
+		gesture(u, r.x + r.w / 2, r.y + r.h / 2, r.x + r.w / 2, r.y + r.h / 2, 50);
+	} else if (strcmp(cmd, "tap") == 0 && sscanf(rest, "%d %d", &a, &b) == 2) {
+		gesture(u, a, b, a, b, 50);
+	} else if (strcmp(cmd, "hold") == 0 && sscanf(rest, "%d %d %d", &a, &b, &c) == 3) {
+		gesture(u, a, b, a, b, c);
+	} else if (strcmp(cmd, "swipe") == 0 &&
+		   (e = sscanf(rest, "%d %d %d %d %d", &a, &b, &c, &d, &e)) >= 4) {
+		int ms = 300;
+		sscanf(rest, "%*d %*d %*d %*d %d", &ms);
+		gesture(u, a, b, c, d, ms > 0 ? ms : 300);
+	} else if (strcmp(cmd, "key") == 0 && *rest) {
+		struct ui_event ev = {.kind = UI_EV_KEY, .key = rest, .t = clock_now_ms()};
+		ui_input(u, &ev);
+	} else if (strcmp(cmd, "text") == 0) {
+		char *text = parse_quoted(rest);
+		if (!text)
+			return fail(s, KIOSK_EXIT_USAGE, "text: expected \"UTF-8\"");
+		struct ui_event ev = {.kind = UI_EV_TEXT, .text = text, .t = clock_now_ms()};
+		ui_input(u, &ev);
+		free(text);
+	} else if (strcmp(cmd, "wait") == 0 && sscanf(rest, "%d", &a) == 1 && a >= 0) {
+		ui_pump(u, (uint32_t)a);
+	} else if (strcmp(cmd, "advance") == 0 && sscanf(rest, "%d", &a) == 1 && a >= 0) {
+		ui_advance_to(u, clock_now_ms() + (uint64_t)a * 1000);
+	} else if (strcmp(cmd, "shot") == 0 && sscanf(rest, "%255s", arg) == 1) {
+		return cmd_shot(s, arg) ? KIOSK_EXIT_RUNTIME : -1;
+	} else if (strcmp(cmd, "dump") == 0) {
+		dump(u);
+	} else if (strcmp(cmd, "expect-screen") == 0 && sscanf(rest, "%255s", arg) == 1) {
+		const char *now = model_screen_name(u->tree->screen);
+		if (strcmp(now, arg) != 0)
+			return fail(s, KIOSK_EXIT_EXPECT, "expected screen %s, but it is %s", arg,
+				    now);
+	} else if (strcmp(cmd, "expect") == 0 && rest[0] == '@') {
+		SDL_Rect r;
+		int i = find_visible(u, rest + 1, &r);
+		if (i < 0)
+			return fail(s, KIOSK_EXIT_EXPECT, "expected %s to be visible on screen %s",
+				    rest, model_screen_name(u->tree->screen));
+	} else if (strcmp(cmd, "quit") == 0) {
+		return KIOSK_EXIT_OK;
+	} else {
+		return fail(s, KIOSK_EXIT_USAGE, "cannot understand: %s", line);
+	}
+	/* Let the window system's events in, so a real window stays responsive. */
+	SDL_Event ev;
+	while (SDL_PollEvent(&ev))
+		if (ev.type == SDL_QUIT)
+			return KIOSK_EXIT_OK;
+	ui_refresh(u);
+	return -1;
+}
+
+int script_run(struct ui *u, const char *path)
+{
+	struct script s = {.u = u, .name = strcmp(path, "-") == 0 ? "stdin" : path};
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	if (!f) {
+		LOG_ERR("%s: %s", path, strerror(errno));
+		return KIOSK_EXIT_USAGE;
+	}
+	int rc = -1;
+	char *line = NULL;
+	size_t cap = 0;
+	while (rc < 0 && getline(&line, &cap, f) >= 0) {
+		s.line_no++;
+		rc = run_line(&s, line);
+	}
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	return rc < 0 ? KIOSK_EXIT_OK : rc;
+}

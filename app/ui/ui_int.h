@@ -1,0 +1,207 @@
+/* ui: private parts shared by the files of the UI module. */
+#ifndef KIOSK_UI_INT_H
+#define KIOSK_UI_INT_H
+
+#include <SDL.h>
+#include <SDL_ttf.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "kiosk/core.h"
+#include "kiosk/model.h"
+#include "kiosk/ui.h"
+
+struct page_block;
+
+/* ---- theme.c: the colour tokens of LOOK.md ---- */
+struct theme {
+	SDL_Color bg, surface, surface_border, text, muted, border, focus_outer, focus_inner;
+	SDL_Color selected_fill;
+	SDL_Color tone[4];     /* per enum model_tone: the area's strong colour */
+	SDL_Color on_tone[4];  /* text on that colour */
+	int surface_border_px; /* 0 normally, 3 in high contrast */
+};
+
+void theme_get(struct theme *t, bool high_contrast);
+/* WCAG 2 contrast ratio of two colours (1..21). */
+double theme_contrast(SDL_Color a, SDL_Color b);
+
+/* ---- text.c: fonts, paragraph layout and the texture cache ---- */
+enum text_face {
+	TEXT_FACE_REGULAR,
+	TEXT_FACE_BOLD,
+	TEXT_FACE_ITALIC,
+	TEXT_FACE_BOLD_ITALIC,
+	TEXT_FACE_ICON,
+};
+
+/* One run of styled text, the unit the layout takes. */
+struct text_run {
+	const char *text;
+	enum text_face face;
+};
+
+struct text_style {
+	int px;                /* font size in pixels */
+	SDL_Color color;
+	int line_height_pct;   /* 150 for body text */
+	bool rtl;              /* the paragraph's base direction is right to left */
+	bool center;           /* centre each line (titles, buttons) */
+};
+
+/* A laid-out paragraph, drawn into one texture; owned by the cache. */
+struct text_block {
+	SDL_Texture *texture;  /* NULL for empty text */
+	int w, h;
+	int lines;
+};
+
+struct text;
+
+/* font_dir: where noto/ and material-design-icons-iconfont/ are.  Returns
+ * NULL (and logs which font is missing) when the body font cannot open. */
+struct text *text_new(SDL_Renderer *ren, const char *font_dir);
+void text_free(struct text *t);
+/* Lays out the runs within max_w pixels (wrapping by words) and returns the
+ * cached result; the same content, style and width is laid out only once.
+ * Borrowed: valid until text_cache_trim() or text_free(). */
+const struct text_block *text_layout(struct text *t, const struct text_run *runs, size_t n_runs,
+				     const struct text_style *style, int max_w);
+/* Convenience for one run. */
+const struct text_block *text_simple(struct text *t, const char *s, enum text_face face,
+				     const struct text_style *style, int max_w);
+/* Width of one line of text without wrapping. */
+int text_measure(struct text *t, const char *s, enum text_face face, int px);
+/* Drops entries not used since the last trim (call after a screen change). */
+void text_cache_trim(struct text *t);
+
+/* ---- layout.c: geometry for the tree ---- */
+/* How a node's background is drawn. */
+enum box_look {
+	LOOK_TEXT,     /* text only, no background */
+	LOOK_OUTLINE,  /* a surface button with a border (top bar) */
+	LOOK_CHIP,     /* a language chip; selected: filled */
+	LOOK_TILE,     /* a big coloured home tile */
+	LOOK_ROW,      /* a list row on the surface colour */
+	LOOK_PRIMARY,  /* a filled button in the area's colour */
+};
+
+struct box {
+	SDL_Rect r;            /* screen coordinates (body: content coordinates) */
+	bool in_body;          /* scrolls with the body viewport */
+	enum box_look look;
+	const struct text_block *label, *detail, *icon; /* borrowed from the text cache */
+	SDL_Point label_at, detail_at, icon_at;         /* relative to r */
+};
+
+struct metrics {
+	double s;              /* min(w, h) / 1080 */
+	double ts;             /* s * text scale */
+	int target;            /* the smallest touch target: 2 cm */
+	int margin, gap;
+	int body_px, lead_px, h1_px, h2_px, h3_px, note_px, button_px;
+	int icon_px;
+};
+
+struct layout {
+	struct metrics m;
+	struct box *boxes;     /* parallel to the tree's nodes */
+	size_t n;
+	SDL_Rect viewport;     /* where the body scrolls */
+	SDL_Rect column;       /* the reading column's card (content coordinates), or empty */
+	int content_h;         /* height of the body's content */
+	int top_h, bottom_h;
+};
+
+struct ui;
+void layout_tree(struct ui *u);
+/* The node's rectangle on screen now (scroll applied), clipped to what is
+ * visible; false when nothing of it can be seen. */
+bool layout_visible_rect(const struct ui *u, size_t i, SDL_Rect *out);
+int layout_max_scroll(const struct ui *u);
+
+/* ---- draw.c ---- */
+void draw_frame(struct ui *u, const SDL_Rect *clip);
+void draw_fill_round(SDL_Renderer *ren, SDL_Rect r, int radius, SDL_Color c);
+
+/* ---- input.c: the one choke point for every input ---- */
+enum ui_event_kind {
+	UI_EV_PRESS,   /* finger or button down at x, y */
+	UI_EV_MOVE,    /* finger moved to x, y */
+	UI_EV_RELEASE, /* finger up at x, y */
+	UI_EV_WHEEL,   /* scroll by dy pixels */
+	UI_EV_KEY,     /* a key, by SDL name */
+	UI_EV_TEXT,    /* typed text (UTF-8) */
+};
+
+struct ui_event {
+	enum ui_event_kind kind;
+	int x, y;
+	int dy;
+	const char *key;
+	const char *text;
+	uint64_t t;    /* on the app's clock */
+};
+
+void ui_input(struct ui *u, const struct ui_event *ev);
+/* Runs scrolling inertia up to now; true while it is still moving. */
+bool input_animate(struct ui *u, uint64_t now);
+
+/* ---- ui.c ---- */
+struct ui {
+	const struct config *cfg;
+	const struct ui_options *opts;
+	SDL_Window *win;
+	SDL_Renderer *ren;
+	bool software;         /* drawing into the window surface */
+	int w, h;
+	struct model *model;
+	const struct model_tree *tree;
+	unsigned laid_generation;
+	struct theme theme;
+	struct text *text;
+	struct layout layout;
+
+	double scroll;         /* body scroll offset, pixels */
+	bool full_damage;
+	SDL_Rect damage;       /* union of what changed since the last frame */
+	bool has_damage;
+	FILE *frame_log;       /* KIOSK_FRAME_LOG: one line per frame */
+
+	/* gesture state (input.c) */
+	bool pressed;
+	int press_x, press_y, last_y;
+	uint64_t press_t;
+	int press_node;        /* node under the finger at press, or -1 */
+	bool dragging;
+	double velocity;       /* px per ms, for inertia */
+	uint64_t last_move_t;
+	bool flinging;
+	uint64_t fling_t;
+
+	enum model_screen reported_screen;
+	bool script_mode;
+	bool quit;
+};
+
+/* Marks a rectangle (screen coordinates) to be redrawn and presented. */
+void ui_damage(struct ui *u, SDL_Rect r);
+void ui_damage_all(struct ui *u);
+/* Brings the layout up to date with the model; redraws what changed. */
+void ui_refresh(struct ui *u);
+/* Reports a changed screen on standard output in script mode. */
+void ui_report_screen(struct ui *u);
+/* Writes the window's pixels as a PNG. Returns 0 or -1. */
+int ui_screenshot(struct ui *u, const char *path);
+/* Lets time pass on the app's clock up to target, running timers and
+ * inertia in order (scripted runs). */
+void ui_advance_to(struct ui *u, uint64_t target);
+/* Handles SDL events and timers for up to ms of real time. */
+void ui_pump(struct ui *u, uint32_t ms);
+
+/* ---- script.c ---- */
+/* Runs the script; returns an exit code. */
+int script_run(struct ui *u, const char *path);
+
+#endif
