@@ -59,7 +59,7 @@ static void set_language(struct model *m, const char *lang)
 	snprintf(m->lang, sizeof m->lang, "%s", lang);
 	if (m->screen == MODEL_SCREEN_PAGE && m->topic[0]) {
 		/* Reload the page in the new language, so text and UI agree. */
-		const struct content_topic *t = content_topic_find(m->content, m->topic);
+		const struct content_topic *t = NULL;
 		struct content_error err;
 		page_free(m->page);
 		m->page = NULL;
@@ -69,9 +69,19 @@ static void set_language(struct model *m, const char *lang)
 	changed(m);
 }
 
+/* The language a new session starts in: the default, where it is offered. */
+static const char *session_language(const struct model *m)
+{
+	return offered(m, m->settings.default_language) ? m->settings.default_language : "de";
+}
+
 /* Back to the state a new resident expects: nothing of the last one left. */
 static void session_reset(struct model *m)
 {
+	if (m->has_pending) { /* the reset lands on home: new content takes effect */
+		m->content = m->pending;
+		m->has_pending = false;
+	}
 	m->screen = MODEL_SCREEN_HOME;
 	m->depth = 0;
 	m->topic[0] = '\0';
@@ -80,8 +90,7 @@ static void session_reset(struct model *m)
 	m->text_scale = m->settings.text_scale;
 	m->high_contrast = m->settings.high_contrast;
 	m->warning_since = 0;
-	snprintf(m->lang, sizeof m->lang, "%s",
-		 offered(m, m->settings.default_language) ? m->settings.default_language : "de");
+	snprintf(m->lang, sizeof m->lang, "%s", session_language(m));
 	m->reset_happened = true;
 	changed(m);
 }
@@ -185,10 +194,11 @@ static bool activate_common(struct model *m, const char *id)
 
 void model_activate(struct model *m, const char *id, uint64_t now_ms)
 {
+	bool warning = m->screen == MODEL_SCREEN_IDLE_WARNING;
 	model_user_activity(m, now_ms);
 	if (m->screen == MODEL_SCREEN_OUT_OF_SERVICE)
 		return;
-	if (m->screen == MODEL_SCREEN_IDLE_WARNING)
+	if (warning)
 		return; /* the touch itself already ended the warning */
 	if (activate_common(m, id))
 		return;
@@ -243,7 +253,7 @@ static bool session_pristine(const struct model *m)
 {
 	return m->screen == MODEL_SCREEN_HOME && m->text_scale == m->settings.text_scale &&
 	       m->high_contrast == m->settings.high_contrast &&
-	       strcmp(m->lang, m->settings.default_language) == 0;
+	       strcmp(m->lang, session_language(m)) == 0;
 }
 
 void model_tick(struct model *m, uint64_t now_ms)

@@ -38,10 +38,13 @@ static void compute_metrics(struct ui *u, struct metrics *m)
 
 static SDL_Color label_color(const struct ui *u, const struct model_node *n, enum box_look look)
 {
-	if (look == LOOK_TILE || look == LOOK_PRIMARY)
-		return u->theme.on_tone[n->tone];
+	bool hc = u->tree->high_contrast;
+	if (look == LOOK_TILE || look == LOOK_PRIMARY) /* high contrast: outlined, not filled */
+		return hc ? u->theme.tone[n->tone] : u->theme.on_tone[n->tone];
 	if (look == LOOK_CHIP && n->selected)
 		return u->theme.on_tone[MODEL_TONE_GUIDE];
+	if (look == LOOK_OUTLINE && n->selected)
+		return u->theme.on_selected;
 	if (n->type == MODEL_TYPE_NOTE)
 		return u->theme.muted;
 	return u->theme.text;
@@ -188,6 +191,10 @@ static int lay_top_bar(struct ui *u)
 		title_w = tb->label->w + m->gap;
 	}
 	int row_h = bh;
+	for (size_t k = 0; k < n_nav; k++)
+		row_h = imax(row_h, u->layout.boxes[nav[k]].r.h);
+	for (size_t k = 0; k < n_tools; k++)
+		row_h = imax(row_h, u->layout.boxes[tools[k]].r.h);
 	bool one_row = nav_w + tools_w + title_w <= avail;
 	bool tools_fit = nav_w + tools_w <= avail;
 	/* Row 1: navigation on the start side, tools on the end side. */
@@ -267,9 +274,9 @@ static int lay_tile(struct ui *u, size_t i, int w, bool stacked)
 	const struct model_node *n = &u->tree->nodes[i];
 	struct box *b = &u->layout.boxes[i];
 	const struct metrics *m = &u->layout.m;
-	SDL_Color c = u->theme.on_tone[n->tone];
-	int pad = px(40 * m->s);
 	b->look = LOOK_TILE;
+	SDL_Color c = label_color(u, n, LOOK_TILE);
+	int pad = px(40 * m->s);
 	b->icon = lay_icon(u, n->icon, stacked ? px(m->icon_px * 0.75) : m->icon_px, c);
 	int text_w = stacked ? w - 3 * pad - b->icon->w : w - 2 * pad;
 	b->label = lay_text(u, n->label, TEXT_FACE_BOLD, m->h2_px, c, text_w, !stacked, 120);
@@ -326,7 +333,7 @@ static int lay_primary(struct ui *u, size_t i, int w)
 	struct box *b = &u->layout.boxes[i];
 	const struct metrics *m = &u->layout.m;
 	b->look = LOOK_PRIMARY;
-	SDL_Color c = u->theme.on_tone[n->tone];
+	SDL_Color c = label_color(u, n, LOOK_PRIMARY);
 	b->label = lay_text(u, n->label, TEXT_FACE_BOLD, m->h2_px, c, w - px(80 * m->s), true, 120);
 	b->r.w = w;
 	b->r.h = imax(b->label->h + px(64 * m->s), imax(px(160 * m->s), m->target));
@@ -431,29 +438,49 @@ static void place_mirrored(struct ui *u, struct box *b, int x, int y)
 	}
 }
 
-static int lay_body_home(struct ui *u, size_t *idx, size_t n, int width, int x0)
+static int lay_home_texts(struct ui *u, const size_t *texts, size_t n, int width, int x0, int y)
 {
 	const struct metrics *m = &u->layout.m;
-	int y = px(48 * m->s);
-	size_t tiles[3], n_tiles = 0;
 	for (size_t k = 0; k < n; k++) {
-		const struct model_node *node = &u->tree->nodes[idx[k]];
-		if (node->role == MODEL_ROLE_BUTTON && n_tiles < 3) {
-			tiles[n_tiles++] = idx[k];
-			continue;
-		}
-		struct box *b = &u->layout.boxes[idx[k]];
-		lay_text_node(u, idx[k], width, true);
+		struct box *b = &u->layout.boxes[texts[k]];
+		lay_text_node(u, texts[k], width, true);
 		place_mirrored(u, b, x0, y);
 		y += b->r.h + px(24 * m->s);
 	}
-	y += px(32 * m->s);
+	return y;
+}
+
+/* Home: the welcome, then the three tiles side by side where they fit.
+ * Stacked (portrait, large text) the tiles come right after the welcome
+ * line and the intro follows them, so that the way on is never below the
+ * fold. */
+static int lay_body_home(struct ui *u, size_t *idx, size_t n, int width, int x0)
+{
+	const struct metrics *m = &u->layout.m;
+	size_t tiles[3], n_tiles = 0, texts[4], n_texts = 0;
+	for (size_t k = 0; k < n; k++) {
+		if (u->tree->nodes[idx[k]].role == MODEL_ROLE_BUTTON && n_tiles < 3)
+			tiles[n_tiles++] = idx[k];
+		else if (n_texts < 4)
+			texts[n_texts++] = idx[k];
+	}
 	int tile_w = (width - 2 * m->gap) / 3;
 	bool side_by_side = u->w >= u->h && tile_w >= px(400 * m->ts);
+	int h = 0;
+	for (size_t k = 0; side_by_side && k < n_tiles; k++)
+		h = imax(h, lay_tile(u, tiles[k], tile_w, false));
+	int y = px(48 * m->s);
+	y = lay_home_texts(u, texts, n_texts ? 1 : 0, width, x0, y);
+	/* The intro goes first only where the tiles still fit below it. */
+	int intro_h = 0;
+	for (size_t k = 1; k < n_texts; k++)
+		intro_h += lay_text_node(u, texts[k], width, true) + px(24 * m->s);
+	bool intro_first = side_by_side &&
+			   y + intro_h + px(32 * m->s) + h <= u->layout.viewport.h;
+	if (intro_first)
+		y = lay_home_texts(u, texts + 1, n_texts - 1, width, x0, y);
+	y += px(32 * m->s);
 	if (side_by_side) {
-		int h = 0;
-		for (size_t k = 0; k < n_tiles; k++)
-			h = imax(h, lay_tile(u, tiles[k], tile_w, false));
 		for (size_t k = 0; k < n_tiles; k++) {
 			struct box *b = &u->layout.boxes[tiles[k]];
 			b->r.h = h;
@@ -468,6 +495,8 @@ static int lay_body_home(struct ui *u, size_t *idx, size_t n, int width, int x0)
 			y += b->r.h + m->gap;
 		}
 	}
+	if (!intro_first && n_texts > 1)
+		y = lay_home_texts(u, texts + 1, n_texts - 1, width, x0, y + px(16 * m->s));
 	return y + px(48 * m->s);
 }
 

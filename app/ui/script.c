@@ -52,6 +52,9 @@ static void dump(struct ui *u)
 		       n->focused ? "true" : "false", n->enabled ? "true" : "false");
 		if (n->role == MODEL_ROLE_SLIDER)
 			printf(",\"value\":%d", n->value);
+		/* Partly scrolled out of view: what is given is the visible part. */
+		if (r.w != u->layout.boxes[i].r.w || r.h != u->layout.boxes[i].r.h)
+			printf(",\"clipped\":true");
 		printf("}\n");
 	}
 	printf("{\"end\":\"dump\",\"screen\":\"%s\"}\n", model_screen_name(u->tree->screen));

@@ -53,6 +53,24 @@ struct item {
 	int w;
 };
 
+/* The fonts' usual home on Debian, tried when font_dir lacks a font. */
+#define SYSTEM_FONT_DIR "/usr/share/fonts/truetype"
+
+static char *find_font(const char *font_dir, const char *file)
+{
+	char *path = path_join(font_dir, file);
+	if (path_exists(path))
+		return path;
+	char *system = path_join(SYSTEM_FONT_DIR, file);
+	LOG_ERR("%s: font missing%s (Debian: fonts-noto-core, fonts-material-design-icons-iconfont)",
+		path, path_exists(system) ? "; using the system's copy" : "");
+	free(path);
+	if (path_exists(system))
+		return system;
+	free(system);
+	return NULL;
+}
+
 struct text *text_new(SDL_Renderer *ren, const char *font_dir)
 {
 	static const char *const files[] = {
@@ -62,19 +80,19 @@ struct text *text_new(SDL_Renderer *ren, const char *font_dir)
 	};
 	struct text *t = xcalloc(1, sizeof *t);
 	t->ren = ren;
-	for (int i = 0; i < 5; i++) {
-		t->paths[i] = path_join(font_dir, files[i]);
-		if (!path_exists(t->paths[i])) {
-			LOG_ERR("%s: font missing (Debian: fonts-noto-core, "
-				"fonts-material-design-icons-iconfont)", t->paths[i]);
-			if (i == TEXT_FACE_REGULAR) {
-				text_free(t);
-				return NULL;
-			}
-			/* Fall back to the regular face so that text still shows. */
-			free(t->paths[i]);
+	t->paths[TEXT_FACE_REGULAR] = find_font(font_dir, files[TEXT_FACE_REGULAR]);
+	if (!t->paths[TEXT_FACE_REGULAR])
+		t->paths[TEXT_FACE_REGULAR] = find_font(font_dir, "dejavu/DejaVuSans.ttf");
+	if (!t->paths[TEXT_FACE_REGULAR]) {
+		LOG_ERR("no font to draw text with: the kiosk cannot show anything");
+		text_free(t);
+		return NULL;
+	}
+	for (int i = 1; i < 5; i++) {
+		t->paths[i] = find_font(font_dir, files[i]);
+		/* Without it, the regular face stands in so that text still shows. */
+		if (!t->paths[i])
 			t->paths[i] = xstrdup(t->paths[TEXT_FACE_REGULAR]);
-		}
 	}
 	t->arabic[0] = path_join(font_dir, "noto/NotoSansArabic-Regular.ttf");
 	t->arabic[1] = path_join(font_dir, "noto/NotoSansArabic-Bold.ttf");

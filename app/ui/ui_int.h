@@ -17,7 +17,7 @@ struct page_block;
 /* ---- theme.c: the colour tokens of LOOK.md ---- */
 struct theme {
 	SDL_Color bg, surface, surface_border, text, muted, border, focus_outer, focus_inner;
-	SDL_Color selected_fill;
+	SDL_Color selected_fill, on_selected;
 	SDL_Color tone[4];     /* per enum model_tone: the area's strong colour */
 	SDL_Color on_tone[4];  /* text on that colour */
 	int surface_border_px; /* 0 normally, 3 in high contrast */

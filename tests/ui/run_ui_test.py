@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+"""Runs the real kiosk headless with a script and checks what it did.
+
+A fresh data folder and a private copy of kiosk.conf per run; the exit code,
+the JSON lines on standard output (dumps and events), the log on standard
+error, and every screenshot against its reference (tests/ui/ref/NAME.png,
+compared with a tolerance by shotcmp).  With CI=true a missing reference
+fails; otherwise it is written for a person to look at and commit.
+"""
+import argparse
+import json
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+def fail(msg):
+    print("FAIL: " + msg, file=sys.stderr)
+    sys.exit(1)
+
+
+def write_config(path, tmp, overrides, seed):
+    """The shipped kiosk.conf with data in tmp and the given keys replaced."""
+    values = {
+        "kiosk.data_dir": os.path.join(tmp, "var"),
+        "content.seed_dir": seed,
+        "content.media_dir": os.path.join(ROOT, "media"),
+    }
+    values.update(overrides)
+    out, section, seen = [], None, set()
+    with open(os.path.join(ROOT, "kiosk.conf"), encoding="utf-8") as f:
+        for line in f:
+            m = re.match(r"\[(\w+)\]", line)
+            if m:
+                section = m.group(1)
+            m = re.match(r"(\w+)\s*=", line)
+            if m and section and f"{section}.{m.group(1)}" in values:
+                key = f"{section}.{m.group(1)}"
+                line = f"{m.group(1)} = {values[key]}\n"
+                seen.add(key)
+            out.append(line)
+    missing = set(values) - seen
+    if missing:
+        fail(f"not keys of kiosk.conf: {sorted(missing)}")
+    with open(path, "w", encoding="utf-8") as f:
+        f.writelines(out)
+
+
+def check_dump(widgets, screen, w, h, px_per_cm):
+    """Every target big enough (2 cm) and on the screen; targets apart."""
+    target = 2 * px_per_cm - 1
+    taps = [x for x in widgets if x["role"] in ("button", "option")]
+    for x in widgets:
+        if x["x"] < 0 or x["y"] < 0 or x["x"] + x["w"] > w or x["y"] + x["h"] > h:
+            fail(f"{screen}: {x['id']} reaches outside the screen: {x}")
+    for x in taps:
+        # A target cut by the scroll edge may be smaller; it is not tappable as a whole.
+        if x["w"] < target or (x["h"] < target and not x.get("clipped")):
+            fail(f"{screen}: {x['id']} is {x['w']}x{x['h']} px, under 2 cm ({target:.0f} px)")
+    for i, a in enumerate(taps):
+        for b in taps[i + 1:]:
+            if (a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"]
+                    and a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"]):
+                fail(f"{screen}: {a['id']} and {b['id']} overlap")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--kiosk", required=True)
+    ap.add_argument("--shotcmp", required=True)
+    ap.add_argument("--script", required=True)
+    ap.add_argument("--out", required=True, help="folder for screenshots and logs")
+    ap.add_argument("--ref-dir", default=os.path.join(ROOT, "tests", "ui", "ref"))
+    ap.add_argument("--set", action="append", default=[], help="section.key=value")
+    ap.add_argument("--delete-seed-file", action="append", default=[])
+    ap.add_argument("--replace-seed-file", action="append", default=[],
+                    help="PATH=HEXBYTES: write these bytes into the seed copy")
+    ap.add_argument("--corrupt-db", action="store_true")
+    ap.add_argument("--expect-exit", type=int, default=0)
+    ap.add_argument("--expect-stderr", action="append", default=[])
+    ap.add_argument("--expect-stdout", action="append", default=[])
+    ap.add_argument("--check-targets", action="store_true")
+    args = ap.parse_args()
+
+    name = os.path.splitext(os.path.basename(args.script))[0]
+    out = os.path.join(args.out, name)
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
+    tmp = tempfile.mkdtemp(prefix=f"kiosk-ui-{name}-")
+    try:
+        seed = os.path.join(tmp, "seed")
+        shutil.copytree(os.path.join(ROOT, "assets", "content"), seed)
+        for rel in args.delete_seed_file:
+            os.remove(os.path.join(seed, rel))
+        for spec in args.replace_seed_file:
+            rel, hexbytes = spec.split("=", 1)
+            with open(os.path.join(seed, rel), "wb") as f:
+                f.write(bytes.fromhex(hexbytes))
+        overrides = dict(s.split("=", 1) for s in args.set)
+        conf = os.path.join(tmp, "kiosk.conf")
+        write_config(conf, tmp, overrides, seed)
+        if args.corrupt_db:
+            os.makedirs(os.path.join(tmp, "var"))
+            with open(os.path.join(tmp, "var", "kiosk.sqlite3"), "wb") as f:
+                f.write(b"this is not a database " * 200)
+        proc = subprocess.run(
+            [args.kiosk, "--config", conf, "--headless", "--script", args.script,
+             "--screenshot-dir", out],
+            capture_output=True, text=True, timeout=120, cwd=tmp)
+        with open(os.path.join(out, "stderr.log"), "w") as f:
+            f.write(proc.stderr)
+        with open(os.path.join(out, "stdout.jsonl"), "w") as f:
+            f.write(proc.stdout)
+        if proc.returncode != args.expect_exit:
+            fail(f"exit {proc.returncode}, expected {args.expect_exit}\n{proc.stderr}")
+        for pattern in args.expect_stderr:
+            if not re.search(pattern, proc.stderr):
+                fail(f"standard error lacks /{pattern}/:\n{proc.stderr}")
+        for pattern in args.expect_stdout:
+            if not re.search(pattern, proc.stdout):
+                fail(f"standard output lacks /{pattern}/:\n{proc.stdout}")
+
+        # Standard output: JSON lines only.
+        res = overrides.get("kiosk.resolution", "1920x1080")
+        w, h = (int(v) for v in res.split("x"))
+        diag = float(overrides.get("kiosk.screen_diagonal_inch", "24"))
+        px_per_cm = math.hypot(w, h) / (diag * 2.54)
+        widgets = []
+        for line in proc.stdout.splitlines():
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError:
+                fail(f"standard output has a line that is not JSON: {line!r}")
+            if obj.get("end") == "dump":
+                if args.check_targets:
+                    check_dump(widgets, obj["screen"], w, h, px_per_cm)
+                widgets = []
+            elif "id" in obj:
+                widgets.append(obj)
+
+        # Screenshots against their references.
+        ci = os.environ.get("CI") == "true"
+        for png in sorted(p for p in os.listdir(out) if p.endswith(".png")
+                          and not p.endswith("_err.png")):
+            ref = os.path.join(args.ref_dir, png)
+            actual = os.path.join(out, png)
+            if not os.path.exists(ref):
+                if ci:
+                    fail(f"no reference {ref} (run the test outside CI, look at it, commit it)")
+                shutil.copy(actual, ref)
+                print(f"wrote reference {ref}: look at it and commit it")
+                continue
+            err = os.path.join(out, png[:-4] + "_err.png")
+            r = subprocess.run([args.shotcmp, ref, actual, err])
+            if r.returncode != 0:
+                fail(f"{png} differs from its reference; see {err}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"ok {name}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+/* shotcmp: compares a screenshot with its reference, with a tolerance.
+ *
+ *   shotcmp REFERENCE ACTUAL ERR_OUT
+ *
+ * Exit 0 when at most 0.1 % of the pixels differ by more than 24 in any
+ * channel (anti-aliasing noise), 1 when they differ (ERR_OUT then shows the
+ * differing pixels in red over a faded copy of ACTUAL), 2 on bad input.
+ * The same idea as SDL's SDL_test_compare.c and LVGL's screenshot tests. */
+#include <SDL.h>
+#include <SDL_image.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define CHANNEL_TOLERANCE 24
+#define PIXEL_SHARE_TOLERANCE 0.001
+
+static SDL_Surface *load(const char *path)
+{
+	SDL_Surface *raw = IMG_Load(path);
+	if (!raw) {
+		fprintf(stderr, "shotcmp: %s: %s\n", path, IMG_GetError());
+		return NULL;
+	}
+	SDL_Surface *s = SDL_ConvertSurfaceFormat(raw, SDL_PIXELFORMAT_ARGB8888, 0);
+	SDL_FreeSurface(raw);
+	return s;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 4) {
+		fputs("usage: shotcmp REFERENCE ACTUAL ERR_OUT\n", stderr);
+		return 2;
+	}
+	SDL_Surface *ref = load(argv[1]), *act = load(argv[2]);
+	if (!ref || !act)
+		return 2;
+	if (ref->w != act->w || ref->h != act->h) {
+		fprintf(stderr, "shotcmp: %s is %dx%d, %s is %dx%d\n", argv[1], ref->w, ref->h,
+			argv[2], act->w, act->h);
+		IMG_SavePNG(act, argv[3]);
+		return 1;
+	}
+	long differ = 0, total = (long)ref->w * ref->h;
+	for (int y = 0; y < ref->h; y++) {
+		Uint32 *a = (Uint32 *)((Uint8 *)ref->pixels + y * ref->pitch);
+		Uint32 *b = (Uint32 *)((Uint8 *)act->pixels + y * act->pitch);
+		for (int x = 0; x < ref->w; x++) {
+			int worst = 0;
+			for (int sh = 0; sh < 24; sh += 8) {
+				int d = abs((int)((a[x] >> sh) & 0xFF) - (int)((b[x] >> sh) & 0xFF));
+				worst = d > worst ? d : worst;
+			}
+			if (worst > CHANNEL_TOLERANCE) {
+				differ++;
+				b[x] = 0xFFFF0000;
+			} else {
+				/* Fade what matches, so the red stands out. */
+				Uint32 p = b[x];
+				Uint32 r = (((p >> 16) & 0xFF) + 255 * 3) / 4, g = (((p >> 8) & 0xFF) + 255 * 3) / 4,
+				       bl = ((p & 0xFF) + 255 * 3) / 4;
+				b[x] = 0xFF000000 | r << 16 | g << 8 | bl;
+			}
+		}
+	}
+	double share = (double)differ / (double)total;
+	if (share > PIXEL_SHARE_TOLERANCE) {
+		fprintf(stderr, "shotcmp: %s differs from %s in %ld pixels (%.3f %%); see %s\n",
+			argv[2], argv[1], differ, share * 100, argv[3]);
+		IMG_SavePNG(act, argv[3]);
+		return 1;
+	}
+	return 0;
+}
