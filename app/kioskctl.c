@@ -70,6 +70,13 @@ static int cmd_status(const struct config *cfg, bool as_json)
 	char *kiosk_id = NULL;
 	int64_t version = 0;
 	int rc = KIOSK_EXIT_RUNTIME;
+	if (!path_exists(path)) {
+		/* Never create it here: run as root, that would leave a database
+		 * the kiosk's own user cannot write. */
+		fprintf(stderr, "kioskctl: %s: no database yet; the kiosk makes it at its first "
+			"start\n", path);
+		goto out;
+	}
 	enum store_err e = store_open(path, STORE_OPEN_EXISTING, &s);
 	if (e == STORE_OK)
 		e = store_kiosk_id(s, cfg->kiosk_id, &kiosk_id);

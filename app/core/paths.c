@@ -60,6 +60,8 @@ bool path_exists(const char *path)
 
 int path_mkdirs(const char *path, unsigned mode)
 {
+	if (!*path)
+		return -ENOENT; /* the loop below starts after the first byte */
 	char *p = xstrdup(path);
 	int rc = 0;
 	for (char *s = p + 1; ; s++) {

@@ -59,7 +59,7 @@ static void set_language(struct model *m, const char *lang)
 	snprintf(m->lang, sizeof m->lang, "%s", lang);
 	if (m->screen == MODEL_SCREEN_PAGE && m->topic[0]) {
 		/* Reload the page in the new language, so text and UI agree. */
-		const struct content_topic *t = NULL;
+		const struct content_topic *t = content_topic_find(m->content, m->topic);
 		struct content_error err;
 		page_free(m->page);
 		m->page = NULL;
@@ -106,7 +106,7 @@ static void arrive_home(struct model *m)
 		m->content = m->pending;
 		m->has_pending = false;
 		if (!offered(m, m->lang))
-			snprintf(m->lang, sizeof m->lang, "de");
+			snprintf(m->lang, sizeof m->lang, "%s", session_language(m));
 	}
 	changed(m);
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "kiosk/core.h"
 #include "store_int.h"
@@ -150,12 +151,26 @@ static enum store_err open_raw(const char *path, struct store **out)
 /* Moves the damaged file (and its WAL, which belongs to it) aside. */
 static char *move_aside(const char *path)
 {
-	time_t now = (time_t)clock_wall_s();
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	char stamp[32];
-	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-	char *kept = xasprintf("%s.corrupt-%s", path, stamp);
+	/* Kept files are never overwritten: a second recovery within the same
+	 * second (a restart loop on a failing disk) waits for the next stamp. */
+	char *kept = NULL;
+	for (int tries = 0; tries < 5; tries++) {
+		free(kept);
+		time_t now = (time_t)clock_wall_s();
+		struct tm tm;
+		gmtime_r(&now, &tm);
+		char stamp[32];
+		strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+		kept = xasprintf("%s.corrupt-%s", path, stamp);
+		if (!path_exists(kept))
+			break;
+		sleep(1);
+	}
+	if (path_exists(kept)) {
+		LOG_ERR("%s: cannot move the damaged database aside: %s exists", path, kept);
+		free(kept);
+		return NULL;
+	}
 	if (rename(path, kept) != 0) {
 		LOG_ERR("%s: cannot move the damaged database aside: %s", path, strerror(errno));
 		free(kept);

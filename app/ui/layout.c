@@ -175,6 +175,8 @@ static int lay_top_bar(struct ui *u)
 			title = i;
 		}
 	}
+	if (n_nav + n_tools == 0 && title == (size_t)-1)
+		return 0; /* out of service: no bar at all */
 	int avail = u->w - 2 * m->margin;
 	int top = px(12 * m->s), y = top;
 	int nav_w = 0, tools_w = 0;

@@ -75,7 +75,10 @@ void ui_report_screen(struct ui *u)
 		printf("{\"event\":\"screen\",\"screen\":\"%s\"}\n", model_screen_name(s));
 		fflush(stdout);
 	}
-	LOG_DBG("screen %s", model_screen_name(s));
+	if (s == MODEL_SCREEN_OUT_OF_SERVICE)
+		LOG_WARN("showing the out-of-service screen until the problem above is fixed");
+	else
+		LOG_DBG("screen %s", model_screen_name(s));
 }
 
 void ui_refresh(struct ui *u)
@@ -328,6 +331,9 @@ int ui_run(const struct config *cfg, struct model *m, const struct ui_options *o
 		setenv("SDL_AUDIODRIVER", "dummy", 1);
 	}
 	SDL_SetHint(SDL_HINT_MOUSE_TOUCH_EVENTS, "0");
+	/* SIGINT and SIGTERM end the process as usual (the system service's stop),
+	 * rather than arriving as a window close that a kiosk ignores. */
+	SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
 	SDL_SetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS, "0");
 	if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
 		LOG_ERR("cannot start SDL: %s%s", SDL_GetError(),

@@ -86,6 +86,11 @@ def main():
     ap.add_argument("--expect-stderr", action="append", default=[])
     ap.add_argument("--expect-stdout", action="append", default=[])
     ap.add_argument("--check-targets", action="store_true")
+    ap.add_argument("--expect-scrolled", action="append", default=[],
+                    help="A:B:MIN: between dump A and dump B (0-based) the body moved up "
+                         "by at least MIN px")
+    ap.add_argument("--env", action="append", default=[], help="NAME=VALUE for the kiosk")
+    ap.add_argument("--wrapper", default="", help="a command to run the kiosk under")
     args = ap.parse_args()
 
     name = os.path.splitext(os.path.basename(args.script))[0]
@@ -109,10 +114,13 @@ def main():
             os.makedirs(os.path.join(tmp, "var"))
             with open(os.path.join(tmp, "var", "kiosk.sqlite3"), "wb") as f:
                 f.write(b"this is not a database " * 200)
+        env = dict(os.environ)
+        env.update(dict(e.split("=", 1) for e in args.env))
+        mode = ["--windowed"] if args.wrapper else ["--headless"]
         proc = subprocess.run(
-            [args.kiosk, "--config", conf, "--headless", "--script", args.script,
-             "--screenshot-dir", out],
-            capture_output=True, text=True, timeout=120, cwd=tmp)
+            args.wrapper.split() + [args.kiosk, "--config", conf] + mode +
+            ["--script", args.script, "--screenshot-dir", out],
+            capture_output=True, text=True, timeout=120, cwd=tmp, env=env)
         with open(os.path.join(out, "stderr.log"), "w") as f:
             f.write(proc.stderr)
         with open(os.path.join(out, "stdout.jsonl"), "w") as f:
@@ -131,7 +139,7 @@ def main():
         w, h = (int(v) for v in res.split("x"))
         diag = float(overrides.get("kiosk.screen_diagonal_inch", "24"))
         px_per_cm = math.hypot(w, h) / (diag * 2.54)
-        widgets = []
+        widgets, dumps = [], []
         for line in proc.stdout.splitlines():
             try:
                 obj = json.loads(line)
@@ -140,9 +148,22 @@ def main():
             if obj.get("end") == "dump":
                 if args.check_targets:
                     check_dump(widgets, obj["screen"], w, h, px_per_cm)
+                dumps.append(widgets)
                 widgets = []
             elif "id" in obj:
                 widgets.append(obj)
+
+        for spec in args.expect_scrolled:
+            a, b, least = (int(v) for v in spec.split(":"))
+            ya = {x["id"]: x["y"] for x in dumps[a] if not x.get("clipped")}
+            moved = [ya[x["id"]] - x["y"] for x in dumps[b]
+                     if x["id"] in ya and not x.get("clipped")
+                     and x["id"].startswith(("page.", "guide."))]
+            if not moved:
+                fail(f"dumps {a} and {b} share no body widget: the page moved out of sight")
+            if min(moved) < least:
+                fail(f"between dumps {a} and {b} the body moved {min(moved)} px, "
+                     f"expected at least {least}")
 
         # Screenshots against their references.
         ci = os.environ.get("CI") == "true"

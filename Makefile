@@ -1,0 +1,67 @@
+# Digitale Kommune Kiosk — the two commands of the README, and a few helpers.
+#
+#   make run     install what is missing, build, start the kiosk (demo content)
+#   make check   install what is missing, build, run every test (also under ASan/UBSan)
+#
+# Everything else is CMake; this file only wires the steps together.
+
+BUILD      ?= build
+BUILD_ASAN ?= build-asan
+JOBS       ?= 2
+
+# Debian 12 packages: to build and run, and in addition to test.
+RUN_DEPS  = build-essential cmake pkg-config \
+            libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libfribidi-dev \
+            libsqlite3-dev libsodium-dev libjansson-dev libmd4c-dev libinih-dev \
+            fonts-noto-core fonts-material-design-icons-iconfont
+TEST_DEPS = libcmocka-dev python3 sqlite3 xvfb xauth
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run check deps test-deps build build-asan test test-asan clean
+
+run: deps build
+	@if [ -z "$$DISPLAY" ] && [ -z "$$WAYLAND_DISPLAY" ]; then \
+	  echo "No display here.  Run the kiosk under Xvfb:"; \
+	  echo "  xvfb-run -a -s '-screen 0 1920x1080x24' $(BUILD)/app/kiosk --windowed"; \
+	  echo "or headless with a script (screenshots land in shots/):"; \
+	  echo "  echo 'shot home' | $(BUILD)/app/kiosk --headless --script - --screenshot-dir shots"; \
+	  exit 1; \
+	fi
+	$(BUILD)/app/kiosk --config kiosk.conf $(KIOSK_ARGS)
+
+# A window for trying it out; a kiosk PC runs `kiosk` full screen (see README).
+KIOSK_ARGS ?= --windowed
+
+check: deps test-deps build build-asan test test-asan
+
+# Installs only what is missing, so a second run needs no network and no root.
+deps:
+	@missing=$$(for p in $(RUN_DEPS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing: $$missing"; \
+	  $(SUDO) apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+test-deps:
+	@$(MAKE) --no-print-directory deps RUN_DEPS="$(TEST_DEPS)"
+
+build:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(BUILD) -j$(JOBS)
+
+build-asan:
+	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DKIOSK_SANITIZE=ON
+	cmake --build $(BUILD_ASAN) -j$(JOBS)
+
+test:
+	ctest --test-dir $(BUILD) -j$(JOBS) --output-on-failure -LE bench
+
+test-asan:
+	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	ctest --test-dir $(BUILD_ASAN) -j$(JOBS) --output-on-failure -LE "bench|slow"
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN)

@@ -1,0 +1,632 @@
+/* Unit tests for model: the widget tree of each screen, navigation, the
+ * language switch, text size and contrast, the idle warning and the session
+ * reset.  Links kiosk_model only (content, store and core from below). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kiosk/content.h"
+#include "kiosk/core.h"
+#include "kiosk/model.h"
+#include "test_util.h"
+
+#define T0 1000000u /* the virtual clock starts away from 0 */
+#define S(n) ((uint64_t)(n) * 1000u)
+
+struct fixture {
+	struct content *content;
+	char **languages;
+	struct model_settings settings;
+	struct model *m;
+};
+
+static int setup(void **state)
+{
+	log_init();
+	struct fixture *f = xcalloc(1, sizeof *f);
+	struct content_error err;
+	if (content_load(KIOSK_FIXTURES "/content/good", &f->content, &err) != CONTENT_OK)
+		fail_msg("%s", err.message);
+	f->languages = strv_split_spaces("de en de-x-ls tr uk ar");
+	f->settings = (struct model_settings){
+		.languages = f->languages,
+		.default_language = "de",
+		.idle_timeout_s = 90,
+		.idle_warning_s = 30,
+		.text_scale = 100,
+		.high_contrast = false,
+	};
+	f->m = model_new(&f->settings, f->content, T0);
+	assert_non_null(f->m);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	model_free(f->m);
+	content_free(f->content);
+	strv_free(f->languages);
+	free(f);
+	return 0;
+}
+
+static const struct model_node *find(struct model *m, const char *id)
+{
+	const struct model_tree *t = model_tree(m);
+	for (size_t i = 0; i < t->n_nodes; i++)
+		if (strcmp(t->nodes[i].id, id) == 0)
+			return &t->nodes[i];
+	return NULL;
+}
+
+static const struct model_node *need(struct model *m, const char *id)
+{
+	const struct model_node *n = find(m, id);
+	if (!n)
+		fail_msg("no node '%s' on screen '%s'", id, model_screen_name(model_screen(m)));
+	return n;
+}
+
+static const char *label(struct model *m, const char *id) { return need(m, id)->label; }
+
+static void expect_screen(struct model *m, enum model_screen s)
+{
+	if (model_screen(m) != s)
+		fail_msg("screen is '%s', expected '%s'", model_screen_name(model_screen(m)),
+			 model_screen_name(s));
+	assert_int_equal(model_tree(m)->screen, s);
+}
+
+/* Every screen: unique ids, labels never NULL, the tools and languages. */
+static void check_tree_sanity(struct model *m)
+{
+	const struct model_tree *t = model_tree(m);
+	assert_true(t->n_nodes > 0);
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		assert_non_null(t->nodes[i].label);
+		assert_true(t->nodes[i].id[0] != '\0');
+		for (size_t k = i + 1; k < t->n_nodes; k++)
+			if (strcmp(t->nodes[i].id, t->nodes[k].id) == 0)
+				fail_msg("id '%s' twice on '%s'", t->nodes[i].id,
+					 model_screen_name(t->screen));
+	}
+}
+
+static void test_home_tree(void **state)
+{
+	struct fixture *f = *state;
+	struct model *m = f->m;
+	expect_screen(m, MODEL_SCREEN_HOME);
+	assert_string_equal(model_screen_name(MODEL_SCREEN_HOME), "home");
+	assert_string_equal(model_screen_name(MODEL_SCREEN_IDLE_WARNING), "idle-warning");
+	assert_string_equal(model_screen_name(MODEL_SCREEN_OUT_OF_SERVICE), "out-of-service");
+	assert_string_equal(model_language(m), "de");
+	check_tree_sanity(m);
+
+	const struct model_node *n = need(m, "home.guide");
+	assert_int_equal(n->role, MODEL_ROLE_BUTTON);
+	assert_true(n->enabled);
+	assert_string_equal(n->label, "Ratgeber");
+	assert_non_null(n->detail);
+	assert_int_equal(n->tone, MODEL_TONE_GUIDE);
+	assert_string_equal(label(m, "home.films"), "Filme");
+	assert_string_equal(label(m, "home.survey"), "Umfrage");
+	assert_string_equal(label(m, "home.welcome"), "Willkommen in der Testkommune!");
+
+	/* The languages the content has and the config offers, nothing else. */
+	n = need(m, "lang.de");
+	assert_int_equal(n->role, MODEL_ROLE_OPTION);
+	assert_true(n->selected);
+	assert_string_equal(n->label, "Deutsch");
+	n = need(m, "lang.en");
+	assert_false(n->selected);
+	assert_string_equal(n->label, "English");
+	assert_null(find(m, "lang.tr"));
+	assert_null(find(m, "lang.ar"));
+
+	/* Text size and contrast on every screen, home included. */
+	n = need(m, "a11y.text");
+	assert_int_equal(n->role, MODEL_ROLE_BUTTON);
+	assert_int_equal(n->value, 100);
+	assert_non_null(strstr(n->label, "100"));
+	n = need(m, "a11y.contrast");
+	assert_false(n->selected);
+	/* Nowhere to go back to from home. */
+	assert_null(find(m, "nav.back"));
+	assert_null(find(m, "nav.home"));
+	assert_false(model_take_reset(m)); /* a new model is not a reset */
+}
+
+static void test_navigation(void **state)
+{
+	struct fixture *f = *state;
+	struct model *m = f->m;
+	uint64_t t = T0;
+
+	model_activate(m, "home.guide", t += 1000);
+	expect_screen(m, MODEL_SCREEN_GUIDE);
+	check_tree_sanity(m);
+	assert_non_null(find(m, "nav.back"));
+	assert_non_null(find(m, "nav.home"));
+	assert_non_null(find(m, "a11y.text"));
+	assert_non_null(find(m, "lang.en"));
+	assert_string_equal(label(m, "title"), "Alle Themen");
+	const struct model_node *n = need(m, "guide.einfach");
+	assert_string_equal(n->label, "Einfach erklärt");
+	assert_non_null(n->detail);
+	assert_non_null(strstr(n->detail, "Worum es geht"));
+	assert_non_null(strstr(n->detail, "2 Min."));
+	assert_non_null(find(m, "guide.nur-deutsch"));
+	/* The topics come in the content's order. */
+	const struct model_tree *tree = model_tree(m);
+	size_t a = (size_t)(need(m, "guide.einfach") - tree->nodes);
+	size_t b = (size_t)(need(m, "guide.nur-deutsch") - tree->nodes);
+	assert_true(a < b);
+
+	/* Unknown ids and ids of other screens are ignored. */
+	model_activate(m, "guide.no-such-topic", t += 1000);
+	expect_screen(m, MODEL_SCREEN_GUIDE);
+	model_activate(m, "home.films", t += 1000);
+	expect_screen(m, MODEL_SCREEN_GUIDE);
+
+	model_activate(m, "guide.einfach", t += 1000);
+	expect_screen(m, MODEL_SCREEN_PAGE);
+	check_tree_sanity(m);
+	n = need(m, "page.block0");
+	assert_int_equal(n->role, MODEL_ROLE_HEADING);
+	assert_int_equal(n->type, MODEL_TYPE_H1);
+	assert_string_equal(n->label, "Einfach erklärt");
+	assert_non_null(n->block);
+	assert_int_equal(n->block->kind, PAGE_BLOCK_HEADING);
+	n = need(m, "page.block1");
+	assert_int_equal(n->role, MODEL_ROLE_TEXT);
+	assert_string_equal(n->label, "Die Kommune arbeitet für alle, auch ohne Internet.");
+	assert_int_equal(need(m, "page.block2")->type, MODEL_TYPE_H2);
+	assert_string_equal(label(m, "page.block4"), "Zuhören");
+	assert_int_equal(need(m, "page.block4")->block->number, 2);
+	assert_null(find(m, "page.fallback")); /* German page in German */
+	assert_non_null(find(m, "nav.back"));
+
+	model_back(m, t += 1000);
+	expect_screen(m, MODEL_SCREEN_GUIDE);
+	assert_null(find(m, "page.block0"));
+	model_activate(m, "nav.home", t += 1000);
+	expect_screen(m, MODEL_SCREEN_HOME);
+	assert_null(find(m, "nav.back"));
+
+	/* Escape on home stays home. */
+	model_back(m, t += 1000);
+	expect_screen(m, MODEL_SCREEN_HOME);
+	model_activate(m, "nav.back", t += 1000);
+	expect_screen(m, MODEL_SCREEN_HOME);
+
+	/* nav.back acts like Escape; back twice from a page leads home. */
+	model_activate(m, "home.guide", t += 1000);
+	model_activate(m, "guide.nur-deutsch", t += 1000);
+	expect_screen(m, MODEL_SCREEN_PAGE);
+	model_activate(m, "nav.back", t += 1000);
+	expect_screen(m, MODEL_SCREEN_GUIDE);
+	model_back(m, t += 1000);
+	expect_screen(m, MODEL_SCREEN_HOME);
+	/* nav.home straight from a page. */
+	model_activate(m, "home.guide", t += 1000);
+	model_activate(m, "guide.einfach", t += 1000);
+	model_activate(m, "nav.home", t += 1000);
+	expect_screen(m, MODEL_SCREEN_HOME);
+	model_back(m, t += 1000);
+	expect_screen(m, MODEL_SCREEN_HOME);
+	assert_false(model_take_reset(m)); /* navigating is not a reset */
+}
+
+static void test_soon_screens(void **state)
+{
+	struct fixture *f = *state;
+	struct model *m = f->m;
+	model_activate(m, "home.films", T0 + S(1));
+	expect_screen(m, MODEL_SCREEN_FILMS);
+	check_tree_sanity(m);
+	assert_int_equal(need(m, "soon.title")->role, MODEL_ROLE_HEADING);
+	assert_string_equal(label(m, "soon.title"), "Bald verfügbar"); /* built-in German */
+	assert_non_null(find(m, "soon.text"));
+	assert_string_equal(label(m, "title"), "Filme");
+	assert_non_null(find(m, "nav.back"));
+	model_back(m, T0 + S(2));
+	expect_screen(m, MODEL_SCREEN_HOME);
+
+	model_activate(m, "home.survey", T0 + S(3));
+	expect_screen(m, MODEL_SCREEN_SURVEY);
+	assert_non_null(find(m, "soon.title"));
+	assert_string_equal(label(m, "title"), "Umfrage");
+	model_activate(m, "nav.home", T0 + S(4));
+	expect_screen(m, MODEL_SCREEN_HOME);
+}
+
+static void test_language_switch(void **state)
+{
+	struct fixture *f = *state;
+	struct model *m = f->m;
+	uint64_t t = T0;
+	unsigned gen = model_tree(m)->generation;
+
+	model_activate(m, "lang.en", t += 1000);
+	expect_screen(m, MODEL_SCREEN_HOME);
+	assert_string_equal(model_language(m), "en");
+	assert_string_equal(model_tree(m)->lang, "en");
+	assert_true(model_tree(m)->generation != gen);
+	assert_string_equal(label(m, "home.guide"), "Guidance");
+	assert_string_equal(label(m, "home.welcome"), "Welcome to Test Town!");
+	assert_true(need(m, "lang.en")->selected);
+	assert_false(need(m, "lang.de")->selected);
+	assert_non_null(strstr(label(m, "a11y.text"), "Text size"));
+
+	/* A language the content lacks, or the config does not offer: ignored. */
+	model_activate(m, "lang.tr", t += 1000);
+	assert_string_equal(model_language(m), "en");
+	model_activate(m, "lang.xx", t += 1000);
+	assert_string_equal(model_language(m), "en");
+
+	model_activate(m, "home.guide", t += 1000);
+	expect_screen(m, MODEL_SCREEN_GUIDE);
+	assert_string_equal(label(m, "guide.einfach"), "Simply explained");
+	assert_string_equal(label(m, "nav.back"), "Back");
+	assert_string_equal(label(m, "nav.home"), "Start"); /* missing in en: German */
+	/* A topic titled only in German shows the German title. */
+	assert_string_equal(label(m, "guide.nur-deutsch"), "Nur auf Deutsch");
+
+	model_activate(m, "guide.einfach", t += 1000);
+	expect_screen(m, MODEL_SCREEN_PAGE);
+	assert_string_equal(label(m, "page.block0"), "Simply explained");
+
+	/* Switching on a page keeps the page and reloads it in the new language. */
+	model_activate(m, "lang.de", t += 1000);
+	expect_screen(m, MODEL_SCREEN_PAGE);
+	assert_string_equal(model_language(m), "de");
+	assert_string_equal(label(m, "page.block0"), "Einfach erklärt");
+	assert_string_equal(label(m, "nav.back"), "Zurück");
+	model_activate(m, "lang.en", t += 1000);
+	assert_string_equal(label(m, "page.block0"), "Simply explained");
+	assert_string_equal(label(m, "page.block1"),
+			    "The municipality works for everyone, offline too.");
+
+	/* A page only in German: German text with a note in English. */
+	model_back(m, t += 1000);
+	expect_screen(m, MODEL_SCREEN_GUIDE);
+	assert_string_equal(model_language(m), "en"); /* back keeps the language */
+	model_activate(m, "guide.nur-deutsch", t += 1000);
+	expect_screen(m, MODEL_SCREEN_PAGE);
+	const struct model_node *note = need(m, "page.fallback");
+	assert_string_equal(note->label, "This text is only available in German.");
+	const struct model_tree *tree = model_tree(m);
+	assert_true(note < need(m, "page.block0") && note >= tree->nodes);
+	assert_string_equal(label(m, "page.block0"), "Nur auf Deutsch");
+	model_activate(m, "lang.de", t += 1000);
+	assert_null(find(m, "page.fallback"));
+	assert_string_equal(label(m, "page.block0"), "Nur auf Deutsch");
+}
+
+static void test_text_size_and_contrast(void **state)
+{
+	struct fixture *f = *state;
+	struct model *m = f->m;
+	uint64_t t = T0;
+	assert_int_equal(model_tree(m)->text_scale, 100);
+	static const int cycle[] = {150, 200, 100, 150};
+	for (size_t i = 0; i < 4; i++) {
+		model_activate(m, "a11y.text", t += 1000);
+		assert_int_equal(model_tree(m)->text_scale, cycle[i]);
+		assert_int_equal(need(m, "a11y.text")->value, cycle[i]);
+		char num[8];
+		snprintf(num, sizeof num, "%d", cycle[i]);
+		assert_non_null(strstr(label(m, "a11y.text"), num));
+	}
+	assert_false(model_tree(m)->high_contrast);
+	model_activate(m, "a11y.contrast", t += 1000);
+	assert_true(model_tree(m)->high_contrast);
+	assert_true(need(m, "a11y.contrast")->selected);
+	/* Both stay while the resident moves around. */
+	model_activate(m, "home.guide", t += 1000);
+	assert_true(model_tree(m)->high_contrast);
+	assert_int_equal(model_tree(m)->text_scale, 150);
+	model_activate(m, "a11y.contrast", t += 1000);
+	expect_screen(m, MODEL_SCREEN_GUIDE);
+	assert_false(model_tree(m)->high_contrast);
+	assert_false(need(m, "a11y.contrast")->selected);
+}
+
+static void test_idle_warning_and_more_time(void **state)
+{
+	struct fixture *f = *state;
+	struct model *m = f->m;
+	uint64_t t = T0 + S(5);
+	model_activate(m, "home.guide", t);
+	model_activate(m, "guide.einfach", t);
+	expect_screen(m, MODEL_SCREEN_PAGE);
+	assert_int_equal(model_next_deadline(m), t + S(90));
+
+	model_tick(m, t + S(89));
+	expect_screen(m, MODEL_SCREEN_PAGE);
+	model_tick(m, t + S(90));
+	expect_screen(m, MODEL_SCREEN_IDLE_WARNING);
+	check_tree_sanity(m);
+	const struct model_node *n = need(m, "idle.more-time");
+	assert_int_equal(n->role, MODEL_ROLE_BUTTON);
+	assert_string_equal(n->label, "Mehr Zeit");
+	assert_non_null(find(m, "idle.title"));
+	assert_null(find(m, "page.block0")); /* the dialog alone */
+	n = need(m, "idle.text");
+	assert_int_equal(n->value, 30);
+	assert_int_equal(n->value_max, 30);
+	assert_string_equal(n->label, "Neustart in 30 Sekunden.");
+	/* Next tick in a second, for the countdown. */
+	assert_int_equal(model_next_deadline(m), t + S(91));
+
+	/* The countdown moves with time. */
+	model_tick(m, t + S(91));
+	assert_string_equal(label(m, "idle.text"), "Neustart in 29 Sekunden.");
+	model_tick(m, t + S(100) + 500);
+	assert_int_equal(need(m, "idle.text")->value, 20); /* 19.5 s left: shown as 20 */
+	assert_string_equal(label(m, "idle.text"), "Neustart in 20 Sekunden.");
+	assert_int_equal(model_next_deadline(m), t + S(101));
+
+	/* A touch on "more time" returns to the page, as it was. */
+	model_activate(m, "idle.more-time", t + S(101));
+	expect_screen(m, MODEL_SCREEN_PAGE);
+	assert_string_equal(label(m, "page.block0"), "Einfach erklärt");
+	assert_false(model_take_reset(m));
+	/* And the timeout starts over from that touch. */
+	assert_int_equal(model_next_deadline(m), t + S(101) + S(90));
+	model_tick(m, t + S(101) + S(89));
+	expect_screen(m, MODEL_SCREEN_PAGE);
+	model_tick(m, t + S(101) + S(90));
+	expect_screen(m, MODEL_SCREEN_IDLE_WARNING);
+	/* Any touch (not only the button) ends the warning too. */
+	model_user_activity(m, t + S(200));
+	expect_screen(m, MODEL_SCREEN_PAGE);
+	assert_non_null(find(m, "page.block0"));
+}
+
+static void test_idle_reset(void **state)
+{
+	struct fixture *f = *state;
+	struct model *m = f->m;
+	uint64_t t = T0 + S(1);
+	model_activate(m, "lang.en", t);
+	model_activate(m, "a11y.text", t);
+	model_activate(m, "a11y.contrast", t);
+	model_activate(m, "home.guide", t);
+	model_activate(m, "guide.einfach", t);
+	expect_screen(m, MODEL_SCREEN_PAGE);
+
+	model_tick(m, t + S(90));
+	expect_screen(m, MODEL_SCREEN_IDLE_WARNING);
+	assert_string_equal(label(m, "idle.more-time"), "More time");
+	model_tick(m, t + S(119));
+	expect_screen(m, MODEL_SCREEN_IDLE_WARNING);
+	assert_string_equal(label(m, "idle.text"), "Starting over in 1 seconds.");
+	assert_false(model_take_reset(m));
+	assert_int_equal(model_next_deadline(m), t + S(120));
+
+	/* 30 s without a touch: a fresh session for the next person. */
+	model_tick(m, t + S(120));
+	expect_screen(m, MODEL_SCREEN_HOME);
+	assert_string_equal(model_language(m), "de");
+	assert_int_equal(model_tree(m)->text_scale, 100);
+	assert_false(model_tree(m)->high_contrast);
+	assert_string_equal(label(m, "home.guide"), "Ratgeber");
+	assert_true(need(m, "lang.de")->selected);
+	assert_true(model_take_reset(m));
+	assert_false(model_take_reset(m)); /* once per reset */
+	/* Pristine again: no more warnings. */
+	assert_int_equal(model_next_deadline(m), 0);
+	model_tick(m, t + S(1000));
+	expect_screen(m, MODEL_SCREEN_HOME);
+
+	/* Back is not into the last person's page. */
+	model_back(m, t + S(1001));
+	expect_screen(m, MODEL_SCREEN_HOME);
+	model_activate(m, "home.guide", t + S(1002));
+	model_back(m, t + S(1003));
+	expect_screen(m, MODEL_SCREEN_HOME);
+}
+
+static void test_idle_settings_restored(void **state)
+{
+	/* The configured text size, contrast and language are what a reset
+	 * returns to, not 100 %, off and German. */
+	struct fixture *f = *state;
+	model_free(f->m);
+	f->settings.text_scale = 150;
+	f->settings.high_contrast = true;
+	f->settings.default_language = "en";
+	f->m = model_new(&f->settings, f->content, T0);
+	struct model *m = f->m;
+	assert_string_equal(model_language(m), "en");
+	assert_int_equal(model_tree(m)->text_scale, 150);
+	assert_true(model_tree(m)->high_contrast);
+	assert_int_equal(model_next_deadline(m), 0);
+
+	model_activate(m, "lang.de", T0 + S(1));
+	model_activate(m, "a11y.text", T0 + S(1));
+	model_activate(m, "a11y.contrast", T0 + S(1));
+	assert_int_equal(model_tree(m)->text_scale, 200);
+	/* Changed settings on home are worth a warning and a reset. */
+	assert_int_equal(model_next_deadline(m), T0 + S(91));
+	model_tick(m, T0 + S(91));
+	expect_screen(m, MODEL_SCREEN_IDLE_WARNING);
+	model_tick(m, T0 + S(121));
+	expect_screen(m, MODEL_SCREEN_HOME);
+	assert_string_equal(model_language(m), "en");
+	assert_int_equal(model_tree(m)->text_scale, 150);
+	assert_true(model_tree(m)->high_contrast);
+	assert_true(model_take_reset(m));
+	assert_int_equal(model_next_deadline(m), 0);
+}
+
+static void test_pristine_home_never_warns(void **state)
+{
+	struct fixture *f = *state;
+	struct model *m = f->m;
+	assert_int_equal(model_next_deadline(m), 0);
+	for (int s = 0; s <= 3600; s += 30)
+		model_tick(m, T0 + S(s));
+	expect_screen(m, MODEL_SCREEN_HOME);
+	assert_false(model_take_reset(m));
+
+	/* Nor after a visit that came back home with nothing changed. */
+	model_activate(m, "home.films", T0 + S(4000));
+	assert_int_equal(model_next_deadline(m), T0 + S(4090));
+	model_back(m, T0 + S(4001));
+	expect_screen(m, MODEL_SCREEN_HOME);
+	assert_int_equal(model_next_deadline(m), 0);
+	model_tick(m, T0 + S(9000));
+	expect_screen(m, MODEL_SCREEN_HOME);
+}
+
+static void test_default_language_not_in_content(void **state)
+{
+	/* The configured default is not in the content: the kiosk speaks German,
+	 * and that untouched home is still pristine (no warning every 90 s). */
+	struct fixture *f = *state;
+	model_free(f->m);
+	f->settings.default_language = "tr";
+	f->m = model_new(&f->settings, f->content, T0);
+	struct model *m = f->m;
+	assert_string_equal(model_language(m), "de");
+	assert_null(find(m, "lang.tr"));
+	assert_int_equal(model_next_deadline(m), 0);
+	model_tick(m, T0 + S(90));
+	model_tick(m, T0 + S(200));
+	expect_screen(m, MODEL_SCREEN_HOME);
+	assert_false(model_take_reset(m));
+}
+
+static void test_out_of_service(void **state)
+{
+	struct fixture *f = *state;
+	struct model *m = f->m;
+	model_activate(m, "home.guide", T0 + S(1));
+	model_set_out_of_service(m, "/etc/kiosk.conf:4: kiosk.renderer: expected auto");
+	expect_screen(m, MODEL_SCREEN_OUT_OF_SERVICE);
+	check_tree_sanity(m);
+	assert_string_equal(label(m, "oos.detail"),
+			    "/etc/kiosk.conf:4: kiosk.renderer: expected auto");
+	assert_non_null(find(m, "oos.title"));
+	assert_null(find(m, "nav.back"));
+
+	model_activate(m, "home.guide", T0 + S(2));
+	model_activate(m, "nav.home", T0 + S(3));
+	model_activate(m, "lang.en", T0 + S(4));
+	model_activate(m, "a11y.text", T0 + S(5));
+	model_back(m, T0 + S(6));
+	expect_screen(m, MODEL_SCREEN_OUT_OF_SERVICE);
+	assert_string_equal(model_language(m), "de");
+	assert_int_equal(model_tree(m)->text_scale, 100);
+	/* No idle warning, no reset: it stays for staff to read. */
+	assert_int_equal(model_next_deadline(m), 0);
+	model_tick(m, T0 + S(1000));
+	expect_screen(m, MODEL_SCREEN_OUT_OF_SERVICE);
+	assert_false(model_take_reset(m));
+}
+
+static void test_without_content(void **state)
+{
+	/* Nothing could be loaded: German built-in words, no topics, no crash. */
+	struct fixture *f = *state;
+	model_free(f->m);
+	f->m = model_new(&f->settings, NULL, T0);
+	struct model *m = f->m;
+	assert_string_equal(label(m, "home.guide"), "Ratgeber");
+	assert_non_null(find(m, "lang.de"));
+	assert_null(find(m, "lang.en"));
+	model_activate(m, "home.guide", T0 + S(1));
+	expect_screen(m, MODEL_SCREEN_GUIDE);
+	assert_non_null(find(m, "guide.empty"));
+	model_activate(m, "guide.einfach", T0 + S(2));
+	expect_screen(m, MODEL_SCREEN_GUIDE);
+
+	/* New content arrives; it takes effect on the home screen. */
+	model_set_content(m, f->content);
+	expect_screen(m, MODEL_SCREEN_GUIDE);
+	assert_null(find(m, "guide.einfach"));
+	model_activate(m, "nav.home", T0 + S(3));
+	assert_non_null(find(m, "lang.en"));
+	model_activate(m, "home.guide", T0 + S(4));
+	assert_non_null(find(m, "guide.einfach"));
+}
+
+static void test_new_content_taken_at_reset(void **state)
+{
+	/* New content that arrived while a resident read a page is what the
+	 * next resident gets after the idle reset lands on home. */
+	struct fixture *f = *state;
+	struct model *m = f->m;
+	struct content *demo = NULL;
+	struct content_error err;
+	if (content_load(KIOSK_SEED_DIR, &demo, &err) != CONTENT_OK)
+		fail_msg("%s", err.message);
+	model_activate(m, "home.guide", T0 + S(1));
+	model_activate(m, "guide.einfach", T0 + S(1));
+	model_set_content(m, demo);
+	expect_screen(m, MODEL_SCREEN_PAGE);
+	assert_string_equal(label(m, "page.block0"), "Einfach erklärt"); /* not mid-read */
+	model_tick(m, T0 + S(91));
+	model_tick(m, T0 + S(121));
+	expect_screen(m, MODEL_SCREEN_HOME);
+	assert_true(model_take_reset(m));
+	assert_string_equal(label(m, "home.welcome"), "Willkommen!");
+	model_activate(m, "home.guide", T0 + S(200));
+	assert_null(find(m, "guide.einfach"));
+	assert_non_null(find(m, "guide.projekt"));
+	model_free(f->m);
+	f->m = NULL;
+	content_free(demo);
+}
+
+static void test_tap_on_warning_only_ends_it(void **state)
+{
+	/* A tap while the warning shows only ends the warning: it is not
+	 * carried out on the screen below. */
+	struct fixture *f = *state;
+	struct model *m = f->m;
+	model_activate(m, "home.guide", T0 + S(1));
+	model_activate(m, "guide.einfach", T0 + S(1));
+	model_tick(m, T0 + S(91));
+	expect_screen(m, MODEL_SCREEN_IDLE_WARNING);
+	model_activate(m, "nav.home", T0 + S(95));
+	expect_screen(m, MODEL_SCREEN_PAGE);
+	model_tick(m, T0 + S(185));
+	expect_screen(m, MODEL_SCREEN_IDLE_WARNING);
+	model_activate(m, "lang.en", T0 + S(186));
+	expect_screen(m, MODEL_SCREEN_PAGE);
+	assert_string_equal(model_language(m), "de");
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_home_tree),
+		T(test_navigation),
+		T(test_soon_screens),
+		T(test_language_switch),
+		T(test_text_size_and_contrast),
+		T(test_idle_warning_and_more_time),
+		T(test_idle_reset),
+		T(test_idle_settings_restored),
+		T(test_pristine_home_never_warns),
+		T(test_default_language_not_in_content),
+		T(test_out_of_service),
+		T(test_without_content),
+		T(test_new_content_taken_at_reset),
+		T(test_tap_on_warning_only_ends_it),
+	};
+	return cmocka_run_group_tests_name("model", tests, NULL, NULL);
+}

@@ -1,0 +1,481 @@
+/* Unit tests for store: schema and migrations, WAL and synchronous=FULL,
+ * refusal of a newer schema, recovery from a damaged file, identity and the
+ * content version.  Links kiosk_store (and SQLite, to craft old and damaged
+ * databases directly). */
+#include <dirent.h>
+#include <regex.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "kiosk/core.h"
+#include "kiosk/store.h"
+#include "test_util.h"
+
+static char *tmp;
+
+static int group_setup(void **state)
+{
+	log_init();
+	tmp = test_mkdtemp("store");
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	test_rmtree(tmp);
+	return 0;
+}
+
+/* A fresh folder per test, so that kept files of one do not meet another. */
+static int setup(void **state)
+{
+	char *tmpl = xasprintf("%s/t-XXXXXX", tmp);
+	assert_non_null(mkdtemp(tmpl));
+	*state = tmpl;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	free(*state);
+	return 0;
+}
+
+/* ---- SQLite straight on the file ---- */
+
+static void sql_exec(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	char *msg = NULL;
+	int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK)
+		fail_msg("%s: %s", sql, msg);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
+/* The first column of the first row as text (caller frees), or NULL. */
+static char *sql_text(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+	char *out = NULL;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		out = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+	return out;
+}
+
+static long sql_int(const char *path, const char *sql)
+{
+	char *t = sql_text(path, sql);
+	assert_non_null(t);
+	long v = strtol(t, NULL, 10);
+	free(t);
+	return v;
+}
+
+/* Names in dir that contain part. */
+static int count_names(const char *dir, const char *part)
+{
+	DIR *d = opendir(dir);
+	assert_non_null(d);
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)))
+		if (strstr(e->d_name, part))
+			n++;
+	closedir(d);
+	return n;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	char *data = test_slurp(path, len);
+	assert_non_null(data);
+	return data;
+}
+
+static void assert_file_is(const char *path, const char *data, size_t len)
+{
+	size_t now_len;
+	char *now = slurp(path, &now_len);
+	assert_int_equal(now_len, len);
+	assert_memory_equal(now, data, len);
+	free(now);
+}
+
+/* ---- Tests ---- */
+
+static void test_new_database(void **state)
+{
+	const char *dir = *state;
+	char *path = path_join(dir, "a/b/kiosk.sqlite3"); /* folders are made */
+	struct store *s = NULL;
+	assert_int_equal(store_open(path, STORE_OPEN_RECOVER, &s), STORE_OK);
+	assert_non_null(s);
+	assert_string_equal(store_path(s), path);
+	assert_int_equal(store_schema_latest(), 2);
+	assert_int_equal(store_schema_version(s), store_schema_latest());
+	assert_int_equal(store_synchronous(s), 2); /* FULL: a commit survives power loss */
+	assert_null(store_recovered_from(s));
+
+	/* A second connection sees WAL while the store has it open. */
+	char *mode = sql_text(path, "PRAGMA journal_mode");
+	assert_string_equal(mode, "wal");
+	free(mode);
+
+	char *report = NULL;
+	assert_int_equal(store_check(s, &report), STORE_OK);
+	assert_string_equal(report, "ok");
+	free(report);
+	store_close(s);
+
+	/* WAL is a property of the file: it stays after close. */
+	mode = sql_text(path, "PRAGMA journal_mode");
+	assert_string_equal(mode, "wal");
+	free(mode);
+	assert_int_equal(sql_int(path, "PRAGMA user_version"), store_schema_latest());
+	assert_int_equal(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name IN "
+				       "('meta', 'content_history')"), 2);
+
+	/* Reopening an existing database: same settings on the new connection. */
+	assert_int_equal(store_open(path, STORE_OPEN_EXISTING, &s), STORE_OK);
+	assert_int_equal(store_synchronous(s), 2);
+	assert_int_equal(store_schema_version(s), store_schema_latest());
+	store_close(s);
+	store_close(NULL);
+	free(path);
+}
+
+static void test_cannot_open(void **state)
+{
+	const char *dir = *state;
+	/* A file where the folder should be. */
+	free(test_write(dir, "blocker", "not a folder", 0));
+	char *path = path_join(dir, "blocker/kiosk.sqlite3");
+	struct store *s = (struct store *)1;
+	assert_int_equal(store_open(path, STORE_OPEN_RECOVER, &s), STORE_ERR_OPEN);
+	assert_null(s);
+	free(path);
+}
+
+static void test_upgrade_from_schema_1(void **state)
+{
+	const char *dir = *state;
+	char *path = path_join(dir, "kiosk.sqlite3");
+	/* Exactly what migration 1 made, as a kiosk of that version left it. */
+	sql_exec(path, "CREATE TABLE meta ("
+		       "  key TEXT PRIMARY KEY NOT NULL,"
+		       "  value TEXT NOT NULL"
+		       ") WITHOUT ROWID;"
+		       "INSERT INTO meta(key, value) VALUES('kiosk_id', 'kiosk-from-v1');"
+		       "INSERT INTO meta(key, value) VALUES('content_version', '3');"
+		       "PRAGMA user_version = 1;");
+	assert_int_equal(sql_int(path, "PRAGMA user_version"), 1);
+
+	struct store *s = NULL;
+	assert_int_equal(store_open(path, STORE_OPEN_EXISTING, &s), STORE_OK);
+	assert_int_equal(store_schema_version(s), 2);
+	char *id = NULL;
+	assert_int_equal(store_kiosk_id(s, "", &id), STORE_OK);
+	assert_string_equal(id, "kiosk-from-v1"); /* the row survived the upgrade */
+	free(id);
+	int64_t v = -1;
+	assert_int_equal(store_content_version(s, &v), STORE_OK);
+	assert_int_equal(v, 3);
+	/* The table of migration 2 is usable. */
+	assert_int_equal(store_content_version_set(s, 4), STORE_OK);
+	store_close(s);
+
+	assert_int_equal(sql_int(path, "PRAGMA user_version"), 2);
+	char *kid = sql_text(path, "SELECT value FROM meta WHERE key = 'kiosk_id'");
+	assert_string_equal(kid, "kiosk-from-v1");
+	free(kid);
+	assert_int_equal(sql_int(path, "SELECT count(*) FROM content_history WHERE version = 4"),
+			 1);
+	assert_int_equal(count_names(dir, ".corrupt-"), 0);
+	free(path);
+}
+
+static void test_refuses_newer_schema(void **state)
+{
+	const char *dir = *state;
+	char *path = path_join(dir, "kiosk.sqlite3");
+	sql_exec(path, "CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);"
+		       "CREATE TABLE future (x INTEGER);"
+		       "INSERT INTO meta VALUES('kiosk_id', 'kiosk-future');"
+		       "PRAGMA user_version = 99;");
+	size_t len;
+	char *before = slurp(path, &len);
+
+	for (int mode = 0; mode < 2; mode++) {
+		struct store *s = (struct store *)1;
+		enum store_err e = store_open(path, mode ? STORE_OPEN_EXISTING : STORE_OPEN_RECOVER,
+					      &s);
+		assert_int_equal(e, STORE_ERR_TOO_NEW);
+		assert_null(s);
+		/* Left untouched: same bytes, not moved aside, nothing beside it. */
+		assert_file_is(path, before, len);
+		assert_int_equal(count_names(dir, ".corrupt-"), 0);
+		assert_int_equal(count_names(dir, "-wal"), 0);
+	}
+	assert_int_equal(sql_int(path, "PRAGMA user_version"), 99);
+	assert_string_not_equal(store_strerror(STORE_ERR_TOO_NEW), store_strerror(STORE_ERR_CORRUPT));
+	free(before);
+	free(path);
+}
+
+/* NAME.corrupt-YYYYMMDD-HHMMSS */
+static void assert_kept_name(const char *path, const char *kept)
+{
+	char *pattern = xasprintf("^%s\\.corrupt-(20[0-9]{2})(0[1-9]|1[0-2])([0-3][0-9])-"
+				  "([01][0-9]|2[0-3])[0-5][0-9][0-5][0-9]$",
+				  path);
+	regex_t re;
+	assert_int_equal(regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB), 0);
+	if (regexec(&re, kept, 0, NULL, 0) != 0)
+		fail_msg("kept file '%s' does not match %s", kept, pattern);
+	regfree(&re);
+	free(pattern);
+}
+
+/* Recovery of a damaged file: kept aside, byte for byte; a new one made. */
+static void check_recovery(const char *dir, const char *path)
+{
+	size_t len;
+	char *before = slurp(path, &len);
+
+	/* A tool never replaces it. */
+	struct store *s = (struct store *)1;
+	assert_int_equal(store_open(path, STORE_OPEN_EXISTING, &s), STORE_ERR_CORRUPT);
+	assert_null(s);
+	assert_file_is(path, before, len);
+	assert_int_equal(count_names(dir, ".corrupt-"), 0);
+
+	/* The kiosk keeps it and starts anew. */
+	assert_int_equal(store_open(path, STORE_OPEN_RECOVER, &s), STORE_OK);
+	assert_non_null(s);
+	const char *kept = store_recovered_from(s);
+	assert_non_null(kept);
+	assert_kept_name(path, kept);
+	assert_true(path_exists(kept));
+	assert_file_is(kept, before, len);
+	assert_int_equal(count_names(dir, ".corrupt-"), 1);
+	char *kept_copy = xstrdup(kept);
+
+	assert_int_equal(store_schema_version(s), store_schema_latest());
+	assert_int_equal(store_synchronous(s), 2);
+	char *report = NULL;
+	assert_int_equal(store_check(s, &report), STORE_OK);
+	assert_string_equal(report, "ok");
+	free(report);
+	int64_t v = -1;
+	assert_int_equal(store_content_version(s, &v), STORE_OK);
+	assert_int_equal(v, 0); /* nothing of the old file is trusted */
+	store_close(s);
+
+	/* The database remembers it, so that status can still say so. */
+	assert_int_equal(store_open(path, STORE_OPEN_EXISTING, &s), STORE_OK);
+	assert_non_null(store_recovered_from(s));
+	assert_string_equal(store_recovered_from(s), kept_copy);
+	store_close(s);
+	assert_file_is(kept_copy, before, len);
+	char *mode = sql_text(path, "PRAGMA journal_mode");
+	assert_string_equal(mode, "wal");
+	free(mode);
+	free(kept_copy);
+	free(before);
+}
+
+static void test_recover_random_bytes(void **state)
+{
+	const char *dir = *state;
+	char *path = path_join(dir, "kiosk.sqlite3");
+	char junk[8192];
+	unsigned x = 12345;
+	for (size_t i = 0; i < sizeof junk; i++) {
+		x = x * 1103515245u + 12345u;
+		junk[i] = (char)(x >> 16);
+	}
+	free(test_write(dir, "kiosk.sqlite3", junk, sizeof junk));
+	check_recovery(dir, path);
+	free(path);
+}
+
+static void test_recover_damaged_pages(void **state)
+{
+	const char *dir = *state;
+	char *path = path_join(dir, "kiosk.sqlite3");
+	struct store *s = NULL;
+	assert_int_equal(store_open(path, STORE_OPEN_RECOVER, &s), STORE_OK);
+	assert_int_equal(store_content_version_set(s, 9), STORE_OK);
+	store_close(s);
+	/* Enough rows for many pages of a table and an index. */
+	sql_exec(path, "CREATE TABLE filler (n INTEGER PRIMARY KEY, t TEXT NOT NULL);"
+		       "CREATE INDEX filler_t ON filler(t);"
+		       "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c "
+		       "WHERE n < 3000) INSERT INTO filler SELECT n, printf('%08d-%s', n, "
+		       "hex(zeroblob(60))) FROM c;"
+		       "PRAGMA wal_checkpoint(TRUNCATE);");
+	long page_size = sql_int(path, "PRAGMA page_size");
+	long pages = sql_int(path, "PRAGMA page_count");
+	assert_true(pages > 40);
+
+	/* Overwrite three pages in the middle; the header stays as it was. */
+	FILE *f = fopen(path, "r+b");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, page_size * (pages / 2), SEEK_SET), 0);
+	for (long i = 0; i < 3 * page_size; i++)
+		fputc((int)((i * 7 + 0x5a) & 0xff), f);
+	assert_int_equal(fclose(f), 0);
+	char *hdr = sql_text(path, "PRAGMA journal_mode"); /* page 1 is intact */
+	assert_string_equal(hdr, "wal");
+	free(hdr);
+
+	check_recovery(dir, path);
+	free(path);
+}
+
+static void test_recover_twice_keeps_both(void **state)
+{
+	/* Two recoveries in quick succession (a failing disk, a restart loop):
+	 * the first kept file is never overwritten by the second. */
+	const char *dir = *state;
+	char *path = path_join(dir, "kiosk.sqlite3");
+	char junk1[4096], junk2[4096];
+	memset(junk1, 0xA1, sizeof junk1);
+	memset(junk2, 0xB2, sizeof junk2);
+	free(test_write(dir, "kiosk.sqlite3", junk1, sizeof junk1));
+	struct store *s = NULL;
+	assert_int_equal(store_open(path, STORE_OPEN_RECOVER, &s), STORE_OK);
+	char *kept1 = xstrdup(store_recovered_from(s));
+	store_close(s);
+	free(test_write(dir, "kiosk.sqlite3", junk2, sizeof junk2));
+	assert_int_equal(store_open(path, STORE_OPEN_RECOVER, &s), STORE_OK);
+	const char *kept2 = store_recovered_from(s);
+	assert_non_null(kept2);
+	assert_kept_name(path, kept2);
+	assert_string_not_equal(kept1, kept2);
+	assert_file_is(kept1, junk1, sizeof junk1);
+	assert_file_is(kept2, junk2, sizeof junk2);
+	assert_int_equal(count_names(dir, ".corrupt-"), 2);
+	store_close(s);
+	free(kept1);
+	free(path);
+}
+
+static void test_kiosk_id(void **state)
+{
+	const char *dir = *state;
+	char *path = path_join(dir, "kiosk.sqlite3");
+	struct store *s = NULL;
+	assert_int_equal(store_open(path, STORE_OPEN_RECOVER, &s), STORE_OK);
+	char *first = NULL, *again = NULL;
+	assert_int_equal(store_kiosk_id(s, "", &first), STORE_OK);
+	assert_int_equal(strlen(first), strlen("kiosk-") + 16);
+	assert_int_equal(strncmp(first, "kiosk-", 6), 0);
+	assert_int_equal(strspn(first + 6, "0123456789abcdef"), 16);
+	assert_int_equal(store_kiosk_id(s, NULL, &again), STORE_OK);
+	assert_string_equal(again, first);
+	free(again);
+	store_close(s);
+
+	/* Stable across a restart. */
+	assert_int_equal(store_open(path, STORE_OPEN_RECOVER, &s), STORE_OK);
+	assert_int_equal(store_kiosk_id(s, "", &again), STORE_OK);
+	assert_string_equal(again, first);
+	free(again);
+	/* The configured id wins, and does not replace the kept one. */
+	assert_int_equal(store_kiosk_id(s, "rathaus-1", &again), STORE_OK);
+	assert_string_equal(again, "rathaus-1");
+	free(again);
+	assert_int_equal(store_kiosk_id(s, "", &again), STORE_OK);
+	assert_string_equal(again, first);
+	free(again);
+	store_close(s);
+
+	/* Another database makes another id. */
+	char *other = path_join(dir, "other.sqlite3");
+	assert_int_equal(store_open(other, STORE_OPEN_RECOVER, &s), STORE_OK);
+	assert_int_equal(store_kiosk_id(s, "", &again), STORE_OK);
+	assert_string_not_equal(again, first);
+	free(again);
+	store_close(s);
+	free(other);
+	free(first);
+	free(path);
+}
+
+static void test_content_version(void **state)
+{
+	const char *dir = *state;
+	char *path = path_join(dir, "kiosk.sqlite3");
+	struct store *s = NULL;
+	assert_int_equal(store_open(path, STORE_OPEN_RECOVER, &s), STORE_OK);
+	int64_t v = -1;
+	assert_int_equal(store_content_version(s, &v), STORE_OK);
+	assert_int_equal(v, 0); /* none installed yet */
+	assert_int_equal(store_content_version_set(s, 5), STORE_OK);
+	assert_int_equal(store_content_version(s, &v), STORE_OK);
+	assert_int_equal(v, 5);
+	assert_int_equal(store_content_version_set(s, 1700000000123LL), STORE_OK);
+	assert_int_equal(store_content_version(s, &v), STORE_OK);
+	assert_true(v == 1700000000123LL);
+	store_close(s);
+
+	assert_int_equal(store_open(path, STORE_OPEN_EXISTING, &s), STORE_OK);
+	assert_int_equal(store_content_version(s, &v), STORE_OK);
+	assert_true(v == 1700000000123LL);
+	char *report = NULL;
+	assert_int_equal(store_check(s, &report), STORE_OK);
+	assert_string_equal(report, "ok");
+	free(report);
+	store_close(s);
+	/* Each change is on record. */
+	assert_int_equal(sql_int(path, "SELECT count(*) FROM content_history"), 2);
+	assert_int_equal(sql_int(path, "SELECT count(*) FROM content_history WHERE version = 5 "
+				       "AND source = 'install' AND installed_at > 1600000000"), 1);
+	free(path);
+}
+
+static void test_strerror(void **state)
+{
+	for (int e = STORE_OK; e <= STORE_ERR_NOT_FOUND; e++) {
+		const char *m = store_strerror((enum store_err)e);
+		assert_non_null(m);
+		assert_true(strlen(m) > 1);
+		assert_string_not_equal(m, "unknown error");
+	}
+	assert_string_equal(store_strerror(STORE_OK), "ok");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_new_database, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cannot_open, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_upgrade_from_schema_1, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refuses_newer_schema, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recover_random_bytes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recover_damaged_pages, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recover_twice_keeps_both, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kiosk_id, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_content_version, setup, teardown),
+		cmocka_unit_test(test_strerror),
+	};
+	return cmocka_run_group_tests_name("store", tests, group_setup, group_teardown);
+}
