@@ -26,6 +26,9 @@ static SDL_Surface *load(const char *path)
 	return s;
 }
 
+static int compare(SDL_Surface *ref, SDL_Surface *act, const char *ref_path,
+		   const char *act_path, const char *err_path);
+
 int main(int argc, char **argv)
 {
 	if (argc != 4) {
@@ -33,12 +36,21 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	SDL_Surface *ref = load(argv[1]), *act = load(argv[2]);
+	int rc = compare(ref, act, argv[1], argv[2], argv[3]);
+	SDL_FreeSurface(ref);
+	SDL_FreeSurface(act);
+	return rc;
+}
+
+static int compare(SDL_Surface *ref, SDL_Surface *act, const char *ref_path,
+		   const char *act_path, const char *err_path)
+{
 	if (!ref || !act)
 		return 2;
 	if (ref->w != act->w || ref->h != act->h) {
-		fprintf(stderr, "shotcmp: %s is %dx%d, %s is %dx%d\n", argv[1], ref->w, ref->h,
-			argv[2], act->w, act->h);
-		IMG_SavePNG(act, argv[3]);
+		fprintf(stderr, "shotcmp: %s is %dx%d, %s is %dx%d\n", ref_path, ref->w, ref->h,
+			act_path, act->w, act->h);
+		IMG_SavePNG(act, err_path);
 		return 1;
 	}
 	long differ = 0, total = (long)ref->w * ref->h;
@@ -66,8 +78,8 @@ int main(int argc, char **argv)
 	double share = (double)differ / (double)total;
 	if (share > PIXEL_SHARE_TOLERANCE) {
 		fprintf(stderr, "shotcmp: %s differs from %s in %ld pixels (%.3f %%); see %s\n",
-			argv[2], argv[1], differ, share * 100, argv[3]);
-		IMG_SavePNG(act, argv[3]);
+			act_path, ref_path, differ, share * 100, err_path);
+		IMG_SavePNG(act, err_path);
 		return 1;
 	}
 	return 0;
