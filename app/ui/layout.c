@@ -404,8 +404,6 @@ static int lay_text_node(struct ui *u, size_t i, int w, bool center)
 		}
 	}
 	b->label_at = (SDL_Point){center ? (w - b->label->w) / 2 : indent, y};
-	if (!center && u->tree->rtl)
-		b->label_at.x = indent; /* mirrored with the whole box below */
 	b->r.w = w;
 	b->r.h = y + b->label->h;
 	return b->r.h;

@@ -168,8 +168,8 @@ static int run_line(struct script *s, char *line)
 	} else if (strcmp(cmd, "hold") == 0 && sscanf(rest, "%d %d %d", &a, &b, &c) == 3) {
 		gesture(u, a, b, a, b, c);
 	} else if (strcmp(cmd, "swipe") == 0 &&
-		   (e = sscanf(rest, "%d %d %d %d %d", &a, &b, &c, &d, &e)) >= 4) {
-		int ms = 300;
+		   sscanf(rest, "%d %d %d %d %d", &a, &b, &c, &d, &e) >= 4) {
+		int ms = 300; /* the contract's default duration */
 		sscanf(rest, "%*d %*d %*d %*d %d", &ms);
 		gesture(u, a, b, c, d, ms > 0 ? ms : 300);
 	} else if (strcmp(cmd, "key") == 0 && *rest) {

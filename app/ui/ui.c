@@ -48,14 +48,14 @@ static void present(struct ui *u)
 	if (!u->has_damage)
 		return;
 	uint64_t t0 = now_us();
-	SDL_Rect r = u->damage;
+	/* A GPU back buffer is undefined after a present: redraw all of it. */
+	SDL_Rect r = u->software ? u->damage : (SDL_Rect){0, 0, u->w, u->h};
 	draw_frame(u, &r);
 	if (u->software) {
 		SDL_RenderFlush(u->ren);
 		SDL_UpdateWindowSurfaceRects(u->win, &r, 1);
 	} else {
 		SDL_RenderPresent(u->ren);
-		/* The back buffer is undefined after a present: redraw all next time. */
 	}
 	u->has_damage = false;
 	if (u->frame_log) {
@@ -151,6 +151,11 @@ static void handle_sdl_event(struct ui *u, const SDL_Event *e)
 	case SDL_FINGERDOWN:
 	case SDL_FINGERUP:
 	case SDL_FINGERMOTION:
+		/* One finger at a time: a second hand on the screen changes nothing. */
+		if (e->type == SDL_FINGERDOWN && !u->pressed)
+			u->finger = e->tfinger.fingerId;
+		else if (e->tfinger.fingerId != u->finger)
+			return;
 		ev.kind = e->type == SDL_FINGERDOWN ? UI_EV_PRESS
 			  : e->type == SDL_FINGERUP ? UI_EV_RELEASE : UI_EV_MOVE;
 		ev.x = (int)lround(e->tfinger.x * u->w);

@@ -171,6 +171,7 @@ struct ui {
 
 	/* gesture state (input.c) */
 	bool pressed;
+	SDL_FingerID finger;   /* the finger being followed */
 	int press_x, press_y, last_y;
 	uint64_t press_t;
 	int press_node;        /* node under the finger at press, or -1 */
