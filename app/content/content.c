@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "content_int.h"
 #include "kiosk/core.h"
 
 #define LOG_MODULE "content"
@@ -62,9 +63,7 @@ const char *content_strerror(enum content_err err)
 	return "unknown error";
 }
 
-static enum content_err fail(struct content_error *err, enum content_err code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static enum content_err fail(struct content_error *err, enum content_err code, const char *fmt, ...)
+enum content_err content_fail(struct content_error *err, enum content_err code, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -73,7 +72,7 @@ static enum content_err fail(struct content_error *err, enum content_err code, c
 	return code;
 }
 
-static void i18n_free(struct content_i18n *t)
+void i18n_free(struct content_i18n *t)
 {
 	for (size_t i = 0; i < t->n; i++) {
 		free(t->langs[i]);
@@ -84,7 +83,7 @@ static void i18n_free(struct content_i18n *t)
 	memset(t, 0, sizeof *t);
 }
 
-static void i18n_add(struct content_i18n *t, const char *lang, const char *text)
+void i18n_add(struct content_i18n *t, const char *lang, const char *text)
 {
 	t->langs = xrealloc(t->langs, (t->n + 1) * sizeof *t->langs);
 	t->texts = xrealloc(t->texts, (t->n + 1) * sizeof *t->texts);
@@ -94,28 +93,28 @@ static void i18n_add(struct content_i18n *t, const char *lang, const char *text)
 }
 
 /* Reads a JSON file, refusing bytes that are not UTF-8 with a clear message. */
-static enum content_err read_json(const char *path, json_t **out, struct content_error *err)
+enum content_err read_json(const char *path, json_t **out, struct content_error *err)
 {
 	char *text;
 	size_t len;
 	int rc = file_read_all(path, &text, &len);
 	if (rc == -ENOENT)
-		return fail(err, CONTENT_ERR_MISSING, "%s: missing", path);
+		return content_fail(err, CONTENT_ERR_MISSING, "%s: missing", path);
 	if (rc)
-		return fail(err, CONTENT_ERR_IO, "%s: %s", path, strerror(-rc));
+		return content_fail(err, CONTENT_ERR_IO, "%s: %s", path, strerror(-rc));
 	if (!utf8_valid(text, len)) {
 		free(text);
-		return fail(err, CONTENT_ERR_UTF8, "%s: not valid UTF-8", path);
+		return content_fail(err, CONTENT_ERR_UTF8, "%s: not valid UTF-8", path);
 	}
 	json_error_t je;
 	*out = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
 	free(text);
 	if (!*out)
-		return fail(err, CONTENT_ERR_JSON, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+		return content_fail(err, CONTENT_ERR_JSON, "%s:%d:%d: %s", path, je.line, je.column, je.text);
 	return CONTENT_OK;
 }
 
-static bool valid_id(const char *s)
+bool valid_id(const char *s)
 {
 	if (!*s || strlen(s) > 48)
 		return false;
@@ -133,17 +132,17 @@ static bool safe_relative(const char *p)
 	return true;
 }
 
-static enum content_err read_i18n(json_t *obj, const char *where, const char *path,
+enum content_err read_i18n(json_t *obj, const char *where, const char *path,
 				  struct content_i18n *out, struct content_error *err)
 {
 	if (!json_is_object(obj) || json_object_size(obj) == 0)
-		return fail(err, CONTENT_ERR_SCHEMA, "%s: %s: expected an object of language: text",
+		return content_fail(err, CONTENT_ERR_SCHEMA, "%s: %s: expected an object of language: text",
 			    path, where);
 	const char *lang;
 	json_t *v;
 	json_object_foreach(obj, lang, v) {
 		if (!json_is_string(v) || json_string_length(v) == 0)
-			return fail(err, CONTENT_ERR_SCHEMA, "%s: %s.%s: expected a non-empty text",
+			return content_fail(err, CONTENT_ERR_SCHEMA, "%s: %s.%s: expected a non-empty text",
 				    path, where, lang);
 		i18n_add(out, lang, json_string_value(v));
 	}
@@ -159,14 +158,14 @@ static enum content_err read_topic(json_t *jt, size_t index, const char *path,
 	const char *page = json_string_value(json_object_get(jt, "page"));
 	json_t *minutes = json_object_get(jt, "minutes");
 	if (!id || !valid_id(id))
-		return fail(err, CONTENT_ERR_SCHEMA,
+		return content_fail(err, CONTENT_ERR_SCHEMA,
 			    "%s: %s.id: expected lowercase letters, digits and '-'", path, where);
 	if (!page || !safe_relative(page))
-		return fail(err, CONTENT_ERR_SCHEMA, "%s: topic %s: page must be a relative path "
+		return content_fail(err, CONTENT_ERR_SCHEMA, "%s: topic %s: page must be a relative path "
 			    "inside the content folder", path, id);
 	if (minutes && (!json_is_integer(minutes) || json_integer_value(minutes) < 1 ||
 			json_integer_value(minutes) > 120))
-		return fail(err, CONTENT_ERR_SCHEMA, "%s: topic %s: minutes must be 1..120", path, id);
+		return content_fail(err, CONTENT_ERR_SCHEMA, "%s: topic %s: minutes must be 1..120", path, id);
 	t->id = xstrdup(id);
 	t->page = xstrdup(page);
 	t->minutes = minutes ? (int)json_integer_value(minutes) : 0;
@@ -190,13 +189,13 @@ static enum content_err read_strings(struct content *c, size_t li, struct conten
 		return CONTENT_OK;
 	}
 	if (e == CONTENT_OK && !json_is_object(root))
-		e = fail(err, CONTENT_ERR_SCHEMA, "%s: expected an object of key: text", path);
+		e = content_fail(err, CONTENT_ERR_SCHEMA, "%s: expected an object of key: text", path);
 	const char *key;
 	json_t *v;
 	if (e == CONTENT_OK) {
 		json_object_foreach(root, key, v) {
 			if (!json_is_string(v)) {
-				e = fail(err, CONTENT_ERR_SCHEMA, "%s: %s: expected a text", path, key);
+				e = content_fail(err, CONTENT_ERR_SCHEMA, "%s: %s: expected a text", path, key);
 				break;
 			}
 			i18n_add(&c->strings[li], key, json_string_value(v));
@@ -212,7 +211,7 @@ static enum content_err read_languages(json_t *root, const char *path, struct co
 {
 	json_t *langs = json_object_get(root, "languages");
 	if (!json_is_array(langs) || json_array_size(langs) == 0)
-		return fail(err, CONTENT_ERR_SCHEMA, "%s: languages: expected a non-empty list", path);
+		return content_fail(err, CONTENT_ERR_SCHEMA, "%s: languages: expected a non-empty list", path);
 	c->n_languages = json_array_size(langs);
 	c->languages = xcalloc(c->n_languages, sizeof *c->languages);
 	c->strings = xcalloc(c->n_languages, sizeof *c->strings);
@@ -220,15 +219,45 @@ static enum content_err read_languages(json_t *root, const char *path, struct co
 		json_t *l = json_array_get(langs, i);
 		const char *code = json_string_value(json_object_get(l, "code"));
 		if (!code || !*code || strlen(code) > 16)
-			return fail(err, CONTENT_ERR_SCHEMA, "%s: languages[%zu].code: expected a "
+			return content_fail(err, CONTENT_ERR_SCHEMA, "%s: languages[%zu].code: expected a "
 				    "language code", path, i);
 		c->languages[i].code = xstrdup(code);
 		c->languages[i].complete = json_is_true(json_object_get(l, "complete"));
 	}
 	if (!content_has_language(c, "de"))
-		return fail(err, CONTENT_ERR_SCHEMA, "%s: languages: German (de) is required, "
+		return content_fail(err, CONTENT_ERR_SCHEMA, "%s: languages: German (de) is required, "
 			    "it is what every other language falls back to", path);
 	return CONTENT_OK;
+}
+
+/* survey.json, when content.json names one: checked against the languages
+ * marked complete (a partial language falls back to German). */
+static enum content_err read_survey(struct content *c, json_t *name, const char *path,
+				    struct content_error *err)
+{
+	if (!name || json_is_null(name))
+		return CONTENT_OK;
+	const char *rel = json_string_value(name);
+	if (!rel || !safe_relative(rel))
+		return content_fail(err, CONTENT_ERR_SCHEMA, "%s: survey: expected a relative path "
+				    "inside the content folder", path);
+	char *file = path_join(c->dir, rel);
+	size_t len = 0;
+	int rc = file_read_all(file, &c->survey_json, &len);
+	enum content_err e = CONTENT_OK;
+	if (rc) {
+		e = content_fail(err, rc == -ENOENT ? CONTENT_ERR_MISSING : CONTENT_ERR_IO, "%s: %s",
+				 file, strerror(-rc));
+	} else {
+		char **complete = xcalloc(c->n_languages + 1, sizeof *complete);
+		for (size_t i = 0, n = 0; i < c->n_languages; i++)
+			if (c->languages[i].complete)
+				complete[n++] = c->languages[i].code;
+		e = survey_parse(c->survey_json, len, file, complete, &c->survey, err);
+		free(complete);
+	}
+	free(file);
+	return e;
 }
 
 enum content_err content_load(const char *dir, struct content **out, struct content_error *err)
@@ -244,11 +273,11 @@ enum content_err content_load(const char *dir, struct content **out, struct cont
 	json_t *format = json_object_get(root, "format");
 	json_t *version = json_object_get(root, "version");
 	if (!json_is_integer(format) || json_integer_value(format) != 1) {
-		e = fail(err, CONTENT_ERR_SCHEMA, "%s: format: this kiosk reads format 1", path);
+		e = content_fail(err, CONTENT_ERR_SCHEMA, "%s: format: this kiosk reads format 1", path);
 		goto out;
 	}
 	if (!json_is_integer(version) || json_integer_value(version) < 1) {
-		e = fail(err, CONTENT_ERR_SCHEMA, "%s: version: expected a positive number", path);
+		e = content_fail(err, CONTENT_ERR_SCHEMA, "%s: version: expected a positive number", path);
 		goto out;
 	}
 	c->format = 1;
@@ -257,7 +286,7 @@ enum content_err content_load(const char *dir, struct content **out, struct cont
 		goto out;
 	json_t *topics = json_object_get(root, "topics");
 	if (!json_is_array(topics)) {
-		e = fail(err, CONTENT_ERR_SCHEMA, "%s: topics: expected a list", path);
+		e = content_fail(err, CONTENT_ERR_SCHEMA, "%s: topics: expected a list", path);
 		goto out;
 	}
 	c->topics = xcalloc(json_array_size(topics) + 1, sizeof *c->topics);
@@ -267,7 +296,7 @@ enum content_err content_load(const char *dir, struct content **out, struct cont
 			goto out;
 		for (size_t k = 0; k < i; k++)
 			if (strcmp(c->topics[k].id, c->topics[i].id) == 0) {
-				e = fail(err, CONTENT_ERR_SCHEMA, "%s: topic %s appears twice", path,
+				e = content_fail(err, CONTENT_ERR_SCHEMA, "%s: topic %s appears twice", path,
 					 c->topics[i].id);
 				goto out;
 			}
@@ -275,6 +304,7 @@ enum content_err content_load(const char *dir, struct content **out, struct cont
 	for (size_t i = 0; i < c->n_languages; i++)
 		if ((e = read_strings(c, i, err)))
 			goto out;
+	e = read_survey(c, json_object_get(root, "survey"), path, err);
 out:
 	json_decref(root);
 	free(path);
@@ -304,6 +334,8 @@ void content_free(struct content *c)
 	free(c->topics);
 	free(c->languages);
 	free(c->strings);
+	survey_free(c->survey);
+	free(c->survey_json);
 	free(c->dir);
 	free(c);
 }
@@ -324,7 +356,7 @@ const struct content_topic *content_topic_find(const struct content *c, const ch
 	return NULL;
 }
 
-static const char *i18n_lookup(const struct content_i18n *t, const char *key)
+const char *i18n_lookup(const struct content_i18n *t, const char *key)
 {
 	for (size_t i = 0; i < t->n; i++)
 		if (strcmp(t->langs[i], key) == 0)

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "content_int.h"
 #include "kiosk/core.h"
 #include "kiosk/store.h"
 
@@ -92,6 +93,20 @@ static enum content_err copy_seed(const char *seed_dir, const char *media_dir, c
 	return e;
 }
 
+/* The version the seed's content.json names, or 0 when it cannot say. */
+static int64_t seed_version(const char *seed_dir)
+{
+	char *path = path_join(seed_dir, "content.json");
+	json_t *root = NULL;
+	struct content_error ignored;
+	int64_t v = 0;
+	if (read_json(path, &root, &ignored) == CONTENT_OK)
+		v = json_integer_value(json_object_get(root, "version"));
+	json_decref(root);
+	free(path);
+	return v;
+}
+
 enum content_err content_install_seed(struct store *s, const char *data_dir, const char *seed_dir,
 				      const char *media_dir, char **dir, struct content_error *err)
 {
@@ -104,21 +119,33 @@ enum content_err content_install_seed(struct store *s, const char *data_dir, con
 	}
 	if (in_use > 0) {
 		char *installed = content_version_dir(data_dir, in_use);
-		if (path_is_dir(installed)) {
+		/* An update of the kiosk may bring newer demo content; content from
+		 * a bundle carries a higher version and stays. */
+		if (path_is_dir(installed) && seed_version(seed_dir) <= in_use) {
 			remove_unnamed(data_dir, in_use);
 			*dir = installed;
 			return CONTENT_OK;
 		}
-		LOG_ERR("%s: content version %lld is named in the database but missing; "
-			"installing the demo content again", installed, (long long)in_use);
+		if (!path_is_dir(installed))
+			LOG_ERR("%s: content version %lld is named in the database but missing; "
+				"installing the demo content again", installed, (long long)in_use);
 		free(installed);
 	}
 
-	/* Check the seed before copying anything. */
+	/* Check the seed before copying anything; broken demo content never
+	 * replaces content that works. */
 	struct content *seed = NULL;
 	enum content_err e = content_load(seed_dir, &seed, err);
-	if (e)
+	if (e) {
+		char *installed = in_use > 0 ? content_version_dir(data_dir, in_use) : NULL;
+		if (installed && path_is_dir(installed)) {
+			LOG_ERR("newer demo content not installed: %s", err->message);
+			*dir = installed;
+			return CONTENT_OK;
+		}
+		free(installed);
 		return e;
+	}
 	int64_t version = seed->version;
 	content_free(seed);
 

@@ -54,6 +54,48 @@ struct content_topic {
 	struct content_i18n summary;
 };
 
+/* ---- Surveys (survey.json) ---- */
+enum survey_type {
+	SURVEY_SCALE5, /* five faces with words, from worst (1) to best (5) */
+	SURVEY_SINGLE, /* one option of several */
+	SURVEY_MULTI,  /* any number of options */
+	SURVEY_YESNO,  /* the options "yes" and "no" */
+	SURVEY_TEXT,   /* a short free text, typed on the screen's keyboard */
+};
+
+struct survey_option {
+	char *id;            /* stable across languages and versions: what is stored */
+	struct content_i18n text;
+};
+
+struct survey_question {
+	char *id;
+	enum survey_type type;
+	bool required;
+	struct content_i18n text;
+	struct content_i18n note;    /* e.g. "please enter no names"; may be empty */
+	struct survey_option *options;
+	size_t n_options;
+	int max_length;              /* SURVEY_TEXT: characters (code points) at most */
+};
+
+struct survey {
+	char *id;
+	int64_t version;
+	struct survey_question *questions;
+	size_t n_questions;
+};
+
+/* Parses and checks a survey definition.  Every question and option needs
+ * its text in each language of `languages` (NULL-terminated); a definition
+ * that does not validate is refused naming the file (name) and question. */
+enum content_err survey_parse(const char *json, size_t len, const char *name,
+			      char *const *languages, struct survey **out,
+			      struct content_error *err);
+void survey_free(struct survey *s);
+const struct survey_question *survey_question_find(const struct survey *s, const char *id);
+const struct survey_option *survey_option_find(const struct survey_question *q, const char *id);
+
 struct content {
 	char *dir;           /* the content folder (absolute) */
 	int format;
@@ -64,6 +106,8 @@ struct content {
 	size_t n_topics;
 	/* strings/LANG.json, one table per language of the content */
 	struct content_i18n *strings; /* parallel to languages: key/value pairs */
+	struct survey *survey;        /* NULL when the content has none */
+	char *survey_json;            /* its exact text, kept with each response's version */
 };
 
 /* ---- Loading ---- */

@@ -36,15 +36,16 @@ check "first start of the kiosk" 0 $?
 
 "$ctl" --config "$tmp/kiosk.conf" status --json > "$tmp/status.json"
 check "status --json" 0 $?
-python3 - "$tmp/status.json" "$tmp/var/kiosk.sqlite3" <<'PY' || fails=$((fails + 1))
+python3 - "$tmp/status.json" "$tmp/var/kiosk.sqlite3" "$root/assets/content/content.json" <<'PY' || fails=$((fails + 1))
 import json, sys
 s = json.load(open(sys.argv[1]))
+seed_version = json.load(open(sys.argv[3]))["version"]
 need = ["kiosk_id", "content_version", "languages", "feedback_pending", "feedback_sent",
         "last_sync", "last_sync_error", "database", "free_disk_bytes"]
 missing = [k for k in need if k not in s]
 assert not missing, f"status lacks {missing}"
 assert s["kiosk_id"].startswith("kiosk-") and len(s["kiosk_id"]) == 22, s["kiosk_id"]
-assert s["content_version"] == 1, s["content_version"]
+assert s["content_version"] == seed_version, (s["content_version"], seed_version)
 assert s["languages"] == ["de", "en"], s["languages"]
 assert s["database"] == sys.argv[2], s["database"]
 assert s["free_disk_bytes"] > 0

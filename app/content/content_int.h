@@ -1,0 +1,24 @@
+/* content: private helpers shared by the files of the content module. */
+#ifndef KIOSK_CONTENT_INT_H
+#define KIOSK_CONTENT_INT_H
+
+#include <jansson.h>
+
+#include "kiosk/content.h"
+
+/* Fills err and returns code, for one-line error returns. */
+enum content_err content_fail(struct content_error *err, enum content_err code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Reads a JSON file, refusing bytes that are not UTF-8; *out is the caller's. */
+enum content_err read_json(const char *path, json_t **out, struct content_error *err);
+/* Reads {"de": "…", "en": "…"} into out; where names the place for errors. */
+enum content_err read_i18n(json_t *obj, const char *where, const char *path,
+			   struct content_i18n *out, struct content_error *err);
+void i18n_add(struct content_i18n *t, const char *lang, const char *text);
+void i18n_free(struct content_i18n *t);
+/* The text for key (a language, or a string key), or NULL. */
+const char *i18n_lookup(const struct content_i18n *t, const char *key);
+/* Lowercase ASCII letters, digits and '-', 1..48 characters. */
+bool valid_id(const char *s);
+
+#endif
