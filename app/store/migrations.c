@@ -15,6 +15,38 @@ const char *const store_migrations[] = {
 	"  installed_at INTEGER NOT NULL,"
 	"  source TEXT NOT NULL"
 	");",
+
+	/* 3: feedback.  Random keys and no row ids, so that the file keeps no
+	 * trace of the order in which residents answered; the outbox holds what
+	 * sync has yet to deliver. */
+	"CREATE TABLE survey ("
+	"  id TEXT NOT NULL,"
+	"  version INTEGER NOT NULL,"
+	"  definition TEXT NOT NULL,"
+	"  PRIMARY KEY (id, version)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE response ("
+	"  id TEXT PRIMARY KEY NOT NULL,"
+	"  kiosk_id TEXT NOT NULL,"
+	"  survey_id TEXT NOT NULL,"
+	"  survey_version INTEGER NOT NULL,"
+	"  hour INTEGER NOT NULL CHECK (hour % 3600 = 0),"
+	"  language TEXT NOT NULL,"
+	"  FOREIGN KEY (survey_id, survey_version) REFERENCES survey (id, version)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX response_by_hour ON response (hour, id);"
+	"CREATE TABLE answer ("
+	"  response_id TEXT NOT NULL REFERENCES response (id) ON DELETE CASCADE,"
+	"  position INTEGER NOT NULL,"
+	"  question_id TEXT NOT NULL,"
+	"  value TEXT NOT NULL,"
+	"  PRIMARY KEY (response_id, position, value)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE outbox ("
+	"  response_id TEXT PRIMARY KEY NOT NULL REFERENCES response (id) ON DELETE CASCADE,"
+	"  batch_id TEXT,"
+	"  sent INTEGER NOT NULL DEFAULT 0"
+	") WITHOUT ROWID;",
 };
 
 const int store_migration_count = sizeof store_migrations / sizeof store_migrations[0];

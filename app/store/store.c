@@ -28,7 +28,7 @@ const char *store_strerror(enum store_err err)
 
 int store_schema_latest(void) { return store_migration_count; }
 
-static enum store_err from_sqlite(int rc)
+enum store_err store_err_from_sqlite(int rc)
 {
 	switch (rc & 0xff) {
 	case SQLITE_OK:
@@ -71,7 +71,7 @@ static enum store_err migrate(struct store *s)
 	int version = 0;
 	int rc = pragma_int(s, "PRAGMA user_version", &version);
 	if (rc != SQLITE_OK)
-		return from_sqlite(rc);
+		return store_err_from_sqlite(rc);
 	if (version > store_migration_count) {
 		LOG_ERR("%s: schema version %d is newer than this kiosk knows (%d); "
 			"install the newer kiosk or restore a matching backup",
@@ -85,7 +85,7 @@ static enum store_err migrate(struct store *s)
 		free(sql);
 		if (rc != SQLITE_OK) {
 			exec(s, "ROLLBACK");
-			return from_sqlite(rc);
+			return store_err_from_sqlite(rc);
 		}
 		LOG_INFO("%s: schema upgraded to version %d", s->path, v + 1);
 	}
@@ -138,7 +138,7 @@ static enum store_err open_raw(const char *path, struct store **out)
 	if (rc == SQLITE_OK)
 		rc = configure(s);
 	if (rc != SQLITE_OK) {
-		enum store_err e = from_sqlite(rc);
+		enum store_err e = store_err_from_sqlite(rc);
 		if (e != STORE_ERR_CORRUPT)
 			LOG_ERR("%s: %s", path, s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
 		store_close(s);
@@ -205,7 +205,7 @@ static enum store_err meta_set(struct store *s, const char *key, const char *val
 	}
 	if (rc != SQLITE_DONE && rc != SQLITE_OK) {
 		LOG_ERR("%s: writing %s: %s", s->path, key, sqlite3_errmsg(s->db));
-		return from_sqlite(rc);
+		return store_err_from_sqlite(rc);
 	}
 	return STORE_OK;
 }
@@ -216,14 +216,14 @@ static enum store_err meta_get(struct store *s, const char *key, char **value)
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = ?1", -1, &st, NULL);
 	if (rc != SQLITE_OK)
-		return from_sqlite(rc);
+		return store_err_from_sqlite(rc);
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	enum store_err e = STORE_OK;
 	if (rc == SQLITE_ROW)
 		*value = xstrdup((const char *)sqlite3_column_text(st, 0));
 	else
-		e = rc == SQLITE_DONE ? STORE_ERR_NOT_FOUND : from_sqlite(rc);
+		e = rc == SQLITE_DONE ? STORE_ERR_NOT_FOUND : store_err_from_sqlite(rc);
 	sqlite3_finalize(st);
 	return e;
 }
@@ -309,7 +309,7 @@ enum store_err store_check(struct store *s, char **report)
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &st, NULL);
 	if (rc != SQLITE_OK)
-		return from_sqlite(rc);
+		return store_err_from_sqlite(rc);
 	size_t cap = 256, len = 0;
 	char *out = xmalloc(cap);
 	out[0] = '\0';
@@ -325,7 +325,7 @@ enum store_err store_check(struct store *s, char **report)
 	}
 	sqlite3_finalize(st);
 	*report = out;
-	return rc == SQLITE_DONE ? STORE_OK : from_sqlite(rc);
+	return rc == SQLITE_DONE ? STORE_OK : store_err_from_sqlite(rc);
 }
 
 enum store_err store_kiosk_id(struct store *s, const char *configured, char **id)
@@ -381,7 +381,7 @@ enum store_err store_content_version_set(struct store *s, int64_t version)
 			sqlite3_finalize(st);
 		}
 		if (rc != SQLITE_DONE)
-			e = from_sqlite(rc);
+			e = store_err_from_sqlite(rc);
 	}
 	if (e == STORE_OK && exec(s, "COMMIT") == SQLITE_OK)
 		return STORE_OK;

@@ -4,11 +4,16 @@
 
 #include <sqlite3.h>
 
+#include "kiosk/store.h"
+
 struct store {
 	sqlite3 *db;
 	char *path;
 	char *recovered_from;
 };
+
+/* Maps an SQLite result code to the module's error. */
+enum store_err store_err_from_sqlite(int rc);
 
 /* The numbered migrations: migrations[i] takes the schema from i to i+1. */
 extern const char *const store_migrations[];

@@ -10,6 +10,7 @@
 #define KIOSK_STORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct store;
@@ -63,5 +64,63 @@ enum store_err store_content_version(struct store *s, int64_t *version);
 /* Names a new version in use: one transaction, the single moment of change. */
 enum store_err store_content_version_set(struct store *s, int64_t version);
 
+
+/* ---- Feedback ----
+ * Responses are anonymous by design (DESIGN.md §9): a random id, the hour
+ * (never the minute), no order kept (random keys, no row ids). */
+struct store_answer {
+	const char *question_id;
+	const char *value;   /* an option id, or the typed text */
+	int position;        /* the question's place in its survey version */
+};
+
+struct store_response {
+	const char *kiosk_id;
+	const char *survey_id;
+	int64_t survey_version;
+	const char *language;
+	int64_t hour;        /* seconds since the epoch, a multiple of 3600 */
+	const struct store_answer *answers;
+	size_t n_answers;
+};
+
+#define STORE_ID_LEN 32 /* hex digits of a response id */
+
+/* Commits the response, its answers and its place in the outbox in one
+ * transaction; when this returns STORE_OK the response survives a power
+ * cut.  id (STORE_ID_LEN + 1 bytes) receives the new response's id. */
+enum store_err store_feedback_insert(struct store *s, const struct store_response *r, char *id);
+/* Keeps a survey definition (its exact JSON) so that responses always
+ * export with their own version's questions.  A known version is kept as is. */
+enum store_err store_survey_put(struct store *s, const char *survey_id, int64_t version,
+				const char *json);
+/* Responses waiting in the outbox, and those the server has confirmed. */
+enum store_err store_feedback_counts(struct store *s, int64_t *pending, int64_t *sent);
+
+/* One answer with its response's fields, as export reads them.  Borrowed
+ * for the duration of the callback. */
+struct store_answer_row {
+	const char *response_id;
+	const char *kiosk_id;
+	const char *survey_id;
+	int64_t survey_version;
+	int64_t hour;
+	const char *language;
+	const char *question_id;
+	const char *value;
+	int position;
+};
+
+/* Calls fn for every answer, grouped by response (by hour, then by the
+ * random id), in question order; fn returns non-zero to stop (that value is
+ * then returned through *stopped, if given).  Streams: memory stays flat. */
+enum store_err store_answers_each(struct store *s,
+				  int (*fn)(const struct store_answer_row *row, void *user),
+				  void *user, int *stopped);
+/* Calls fn for every kept survey definition, newest version first. */
+enum store_err store_surveys_each(struct store *s,
+				  int (*fn)(const char *survey_id, int64_t version, const char *json,
+					    void *user),
+				  void *user);
 
 #endif
