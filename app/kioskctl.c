@@ -1,13 +1,18 @@
 /* kioskctl: the command line for admins and staff tools.  A thin main over
  * the same modules as the kiosk; it links neither SDL nor libvlc. */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "kiosk/content.h"
 #include "kiosk/core.h"
+#include "kiosk/export.h"
 #include "kiosk/store.h"
 
 #define LOG_MODULE "kioskctl"
@@ -19,6 +24,10 @@ static void usage(FILE *f)
 	      "commands:\n"
 	      "  status [--json]   the kiosk's id, content version, languages, database, free disk\n"
 	      "  db check          SQLite integrity check and schema version (exit 1 if damaged)\n"
+	      "  export --format csv|csv-wide|json [--out PATH] [--bom]\n"
+	      "                    the feedback: csv (a row per answer), csv-wide (a row per\n"
+	      "                    response), json (a line per response); standard output\n"
+	      "                    without --out; --bom puts a UTF-8 byte order mark first (CSV)\n"
 	      "\n"
 	      "--config defaults to ./kiosk.conf.  Exit codes: 0 ok, 1 runtime error,\n"
 	      "2 usage error, 3 input rejected (e.g. a bad config).\n",
@@ -68,7 +77,7 @@ static int cmd_status(const struct config *cfg, bool as_json)
 	char *path = db_path(cfg);
 	struct store *s = NULL;
 	char *kiosk_id = NULL;
-	int64_t version = 0;
+	int64_t version = 0, pending = 0, sent = 0;
 	int rc = KIOSK_EXIT_RUNTIME;
 	if (!path_exists(path)) {
 		/* Never create it here: run as root, that would leave a database
@@ -82,6 +91,8 @@ static int cmd_status(const struct config *cfg, bool as_json)
 		e = store_kiosk_id(s, cfg->kiosk_id, &kiosk_id);
 	if (e == STORE_OK)
 		e = store_content_version(s, &version);
+	if (e == STORE_OK)
+		e = store_feedback_counts(s, &pending, &sent);
 	if (e != STORE_OK) {
 		fprintf(stderr, "kioskctl: %s: %s\n", path, store_strerror(e));
 		goto out;
@@ -104,9 +115,9 @@ static int cmd_status(const struct config *cfg, bool as_json)
 	json_object_set_new(o, "app_version", json_string(KIOSK_VERSION));
 	json_object_set_new(o, "content_version", version > 0 ? json_integer(version) : json_null());
 	json_object_set_new(o, "languages", langs);
-	/* Feedback and sync arrive with their features: null until then. */
-	json_object_set_new(o, "feedback_pending", json_null());
-	json_object_set_new(o, "feedback_sent", json_null());
+	json_object_set_new(o, "feedback_pending", json_integer(pending));
+	json_object_set_new(o, "feedback_sent", json_integer(sent));
+	/* Sync arrives with its feature: null until then. */
 	json_object_set_new(o, "last_sync", json_null());
 	json_object_set_new(o, "last_sync_error", json_null());
 	json_object_set_new(o, "database", json_string(path));
@@ -131,6 +142,165 @@ static int cmd_status(const struct config *cfg, bool as_json)
 	rc = KIOSK_EXIT_OK;
 out:
 	free(kiosk_id);
+	store_close(s);
+	free(path);
+	return rc;
+}
+
+/* Writes the export to a temporary file beside path, then renames it over
+ * path: a reader (or a stick pulled too early) sees the old file or the
+ * whole new one, never half of it. */
+static int export_to_file(struct store *s, enum export_format f, bool bom, const char *path)
+{
+	char *tmp = xasprintf("%s.tmp-XXXXXX", path);
+	char *dir = path_dirname(path);
+	FILE *out = NULL;
+	int rc = KIOSK_EXIT_RUNTIME;
+	int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "kioskctl: %s: cannot write the export there: %s\n", path,
+			strerror(errno));
+		free(tmp);
+		tmp = NULL;
+		goto out;
+	}
+	/* Feedback is for the admins, not for every user of the machine. */
+	if (fchmod(fd, 0640) != 0 || !(out = fdopen(fd, "w"))) {
+		fprintf(stderr, "kioskctl: %s: %s\n", tmp, strerror(errno));
+		close(fd);
+		goto out;
+	}
+	enum export_err e = export_write(s, f, bom, out);
+	if (e == EXPORT_ERR_WRITE || (e == EXPORT_OK && fsync(fileno(out)) != 0)) {
+		fprintf(stderr, "kioskctl: %s: writing the export failed: %s\n", path,
+			strerror(errno));
+		goto out;
+	}
+	if (e != EXPORT_OK) {
+		fprintf(stderr, "kioskctl: export failed: %s\n", export_strerror(e));
+		goto out;
+	}
+	int closed = fclose(out);
+	out = NULL;
+	if (closed != 0 || rename(tmp, path) != 0) {
+		fprintf(stderr, "kioskctl: %s: writing the export failed: %s\n", path,
+			strerror(errno));
+		goto out;
+	}
+	free(tmp);
+	tmp = NULL;
+	path_fsync_dir(dir);
+	rc = KIOSK_EXIT_OK;
+out:
+	if (out)
+		fclose(out);
+	if (tmp)
+		unlink(tmp);
+	free(tmp);
+	free(dir);
+	return rc;
+}
+
+/* True when path names the database or one of its WAL files: an export
+ * renamed over it would replace the feedback by a copy of it. */
+static bool is_database_file(const char *path, const char *db)
+{
+	struct stat out_st, db_st;
+	if (stat(path, &out_st) != 0)
+		return false;
+	static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+	for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+		char *name = xasprintf("%s%s", db, suffixes[i]);
+		bool same = stat(name, &db_st) == 0 && db_st.st_dev == out_st.st_dev &&
+			    db_st.st_ino == out_st.st_ino;
+		free(name);
+		if (same)
+			return true;
+	}
+	return false;
+}
+
+static int export_usage(const char *why, const char *arg)
+{
+	fprintf(stderr, "kioskctl: export: %s%s%s%s\n", why, arg ? " '" : "", arg ? arg : "",
+		arg ? "'" : "");
+	fputs("usage: kioskctl [--config FILE] export --format csv|csv-wide|json [--out PATH] "
+	      "[--bom]\n", stderr);
+	return KIOSK_EXIT_USAGE;
+}
+
+/* kioskctl export: argv[0] is "export". */
+static int cmd_export(const struct config *cfg, int argc, char **argv)
+{
+	const char *format = NULL, *out_path = NULL;
+	bool bom = false;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char **dest = NULL;
+		const char *value = NULL;
+		if (!strcmp(a, "--format") || !strncmp(a, "--format=", 9))
+			dest = &format;
+		else if (!strcmp(a, "--out") || !strncmp(a, "--out=", 6))
+			dest = &out_path;
+		else if (!strcmp(a, "--bom"))
+			bom = true;
+		else
+			return export_usage("unknown argument", a);
+		if (!dest)
+			continue;
+		const char *eq = strchr(a, '=');
+		if (eq)
+			value = eq + 1;
+		else if (i + 1 < argc)
+			value = argv[++i];
+		else
+			return export_usage("a value is missing after", a);
+		if (*dest)
+			return export_usage("given twice:", a);
+		if (!*value)
+			return export_usage("an empty value for", a);
+		*dest = value;
+	}
+	enum export_format f;
+	if (!format)
+		return export_usage("--format is required", NULL);
+	if (!export_format_parse(format, &f))
+		return export_usage("unknown format (csv, csv-wide or json):", format);
+	if (bom && f == EXPORT_JSON)
+		return export_usage("--bom is for csv and csv-wide (JSON lines carry no byte order "
+				    "mark)", NULL);
+
+	char *path = db_path(cfg);
+	struct store *s = NULL;
+	int rc = KIOSK_EXIT_RUNTIME;
+	if (!path_exists(path)) {
+		/* As with status: never create it here. */
+		fprintf(stderr, "kioskctl: %s: no database yet, so no feedback to export (the kiosk "
+			"makes it at its first start)\n", path);
+		goto out;
+	}
+	enum store_err se = store_open(path, STORE_OPEN_EXISTING, &s);
+	if (se != STORE_OK) {
+		fprintf(stderr, "kioskctl: %s: %s\n", path, store_strerror(se));
+		goto out;
+	}
+	if (out_path && is_database_file(out_path, path)) {
+		rc = export_usage("--out names the database itself:", out_path);
+		goto out;
+	}
+	if (out_path) {
+		rc = export_to_file(s, f, bom, out_path);
+		goto out;
+	}
+	enum export_err e = export_write(s, f, bom, stdout);
+	if (e == EXPORT_ERR_WRITE)
+		fprintf(stderr, "kioskctl: standard output: writing the export failed: %s\n",
+			strerror(errno));
+	else if (e != EXPORT_OK)
+		fprintf(stderr, "kioskctl: export failed: %s\n", export_strerror(e));
+	else
+		rc = KIOSK_EXIT_OK;
+out:
 	store_close(s);
 	free(path);
 	return rc;
@@ -175,6 +345,8 @@ int main(int argc, char **argv)
 		rc = cmd_status(&cfg, argc - optind == 2);
 	else if (strcmp(cmd, "db") == 0 && argc - optind == 2 && !strcmp(argv[optind + 1], "check"))
 		rc = cmd_db_check(&cfg);
+	else if (strcmp(cmd, "export") == 0)
+		rc = cmd_export(&cfg, argc - optind, argv + optind);
 	else
 		usage(stderr);
 	config_free(&cfg);

@@ -41,6 +41,12 @@ static struct content *load_content(const struct config *cfg, struct store *stor
 	free(dir);
 	if (!content && content_load(cfg->seed_dir, &content, &err) != CONTENT_OK)
 		LOG_ERR("demo content: %s; showing the built-in screens only", err.message);
+	/* Each survey version is kept, so its responses always export with
+	 * their own questions. */
+	if (content && content->survey &&
+	    store_survey_put(store, content->survey->id, content->survey->version,
+			     content->survey_json) != STORE_OK)
+		LOG_ERR("the survey cannot be kept in the database; responses cannot be stored");
 	return content;
 }
 
@@ -84,6 +90,7 @@ int main(int argc, char **argv)
 	struct store *store = NULL;
 	struct content *content = NULL;
 	struct model *model = NULL;
+	char *kiosk_id = NULL;
 	bool config_ok = config_load(&cfg, config_path, &cerr) == 0;
 	if (!config_ok) {
 		LOG_ERR("%s", cerr.message);
@@ -106,6 +113,8 @@ int main(int argc, char **argv)
 			LOG_WARN("this database replaced a damaged one, kept as %s",
 				 store_recovered_from(store));
 		free(db);
+		if (store && store_kiosk_id(store, cfg.kiosk_id, &kiosk_id) != STORE_OK)
+			LOG_ERR("the kiosk's id cannot be read or made; feedback cannot be stored");
 		if (store)
 			content = load_content(&cfg, store);
 	}
@@ -116,6 +125,8 @@ int main(int argc, char **argv)
 		.idle_warning_s = cfg.idle_warning,
 		.text_scale = cfg.text_scale,
 		.high_contrast = cfg.high_contrast,
+		.store = kiosk_id ? store : NULL,
+		.kiosk_id = kiosk_id,
 	};
 	model = model_new(&settings, content, clock_now_ms());
 	if (!config_ok)
@@ -127,6 +138,7 @@ out:
 	model_free(model);
 	content_free(content);
 	store_close(store);
+	free(kiosk_id);
 	config_free(&cfg);
 	return rc;
 }

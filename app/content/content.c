@@ -46,6 +46,17 @@ static const char *const builtin_de[][2] = {
 	{"page.error", "Diese Seite kann gerade nicht angezeigt werden."},
 	{"oos.title", "Vorübergehend außer Betrieb"},
 	{"oos.text", "Bitte wenden Sie sich an das Personal."},
+	{"survey.progress", "Frage {n} von {total}"},
+	{"survey.back", "Zurück"},
+	{"survey.next", "Weiter"},
+	{"survey.submit", "Absenden"},
+	{"survey.error", "Ihre Antworten konnten gerade nicht gespeichert werden. Bitte versuchen Sie es noch einmal oder sagen Sie dem Personal Bescheid."},
+	{"survey.chars-left", "Noch {n} Zeichen"},
+	{"kbd.shift", "Groß"},
+	{"kbd.backspace", "Löschen"},
+	{"kbd.space", "Leerzeichen"},
+	{"thanks.title", "Vielen Dank!"},
+	{"thanks.text", "Ihre Antworten sind gespeichert – ohne Namen und ohne genaue Uhrzeit. Der Bildschirm kehrt gleich zum Start zurück."},
 };
 
 const char *content_strerror(enum content_err err)

@@ -111,10 +111,19 @@ bool utf8_valid(const char *str, size_t n)
 	return true;
 }
 
+char *str_format_var(const char *fmt, const char *var, long n)
+{
+	char *out = xstrdup(fmt);
+	size_t vl = strlen(var);
+	for (char *at; vl && (at = strstr(out, var));) {
+		char *next = xasprintf("%.*s%ld%s", (int)(at - out), out, n, at + vl);
+		free(out);
+		out = next;
+	}
+	return out;
+}
+
 char *str_format_n(const char *fmt, long n)
 {
-	const char *at = strstr(fmt, "{n}");
-	if (!at)
-		return xstrdup(fmt);
-	return xasprintf("%.*s%ld%s", (int)(at - fmt), fmt, n, at + 3);
+	return str_format_var(fmt, "{n}", n);
 }

@@ -7,11 +7,14 @@
 
 #include "kiosk/content.h"
 #include "kiosk/core.h"
+#include "kiosk/store.h"
 #include "model_int.h"
 
 #define LOG_MODULE "model"
 
 #define HISTORY_MAX 8
+/* The thanks screen goes home by itself after this long. */
+#define THANKS_MS 8000
 
 struct model {
 	struct model_settings settings;
@@ -34,6 +37,11 @@ struct model {
 	uint64_t warning_since;          /* when the idle warning appeared, or 0 */
 	enum model_screen before_warning;
 	char *oos_message;               /* set: the kiosk is out of service */
+
+	struct survey_session *survey;   /* answers so far, in memory only */
+	uint64_t thanks_until;           /* when the thanks screen closes */
+	char submitted[STORE_ID_LEN + 1]; /* the response just stored, for the event */
+	bool has_submitted;
 
 	struct model_tree tree;
 	bool dirty;                      /* the tree must be rebuilt */
@@ -87,6 +95,8 @@ static void session_reset(struct model *m)
 	m->topic[0] = '\0';
 	page_free(m->page);
 	m->page = NULL;
+	session_free(m->survey); /* an unfinished survey stores nothing */
+	m->survey = NULL;
 	m->text_scale = m->settings.text_scale;
 	m->high_contrast = m->settings.high_contrast;
 	m->warning_since = 0;
@@ -102,6 +112,8 @@ static void arrive_home(struct model *m)
 	m->topic[0] = '\0';
 	page_free(m->page);
 	m->page = NULL;
+	session_free(m->survey);
+	m->survey = NULL;
 	if (m->has_pending) {
 		m->content = m->pending;
 		m->has_pending = false;
@@ -137,6 +149,7 @@ void model_free(struct model *m)
 	if (!m)
 		return;
 	page_free(m->page);
+	session_free(m->survey);
 	tree_release(&m->tree);
 	free(m->oos_message);
 	free(m);
@@ -192,6 +205,74 @@ static bool activate_common(struct model *m, const char *id)
 	return true;
 }
 
+static void start_survey(struct model *m)
+{
+	session_free(m->survey);
+	m->survey = m->content && m->content->survey ? session_new(m->content->survey) : NULL;
+	go(m, MODEL_SCREEN_SURVEY); /* without a survey: "coming soon" */
+}
+
+/* The survey is over: its answers are gone from memory; back from thanks
+ * leads home, not into the survey. */
+static void show_thanks(struct model *m)
+{
+	session_free(m->survey);
+	m->survey = NULL;
+	m->screen = MODEL_SCREEN_THANKS;
+	m->thanks_until = m->now + THANKS_MS;
+	changed(m);
+}
+
+/* Stores the answers in one transaction; only a commit ends the survey. */
+static void submit(struct model *m)
+{
+	const struct survey *def = m->content->survey;
+	size_t n = 0;
+	const struct store_answer *answers = session_answers(m->survey, &n);
+	struct store_response r = {
+		.kiosk_id = m->settings.kiosk_id ? m->settings.kiosk_id : "",
+		.survey_id = def->id,
+		.survey_version = def->version,
+		.language = m->lang,
+		/* The hour, never the minute: a resident must not be identifiable. */
+		.hour = clock_wall_s() / 3600 * 3600,
+		.answers = answers,
+		.n_answers = n,
+	};
+	if (n == 0) {
+		/* Every question skipped: nothing to learn, nothing to keep. */
+		LOG_INFO("a survey was sent without any answer; nothing stored");
+		show_thanks(m);
+		return;
+	}
+	if (!m->settings.store ||
+	    store_feedback_insert(m->settings.store, &r, m->submitted) != STORE_OK) {
+		LOG_ERR("a survey response could not be stored; the answers stay on screen");
+		session_set_failed(m->survey, true);
+		changed(m);
+		return;
+	}
+	m->has_submitted = true;
+	show_thanks(m);
+}
+
+static void apply_session(struct model *m, enum session_action a)
+{
+	if (a == SESSION_CHANGED)
+		changed(m);
+	else if (a == SESSION_SUBMIT)
+		submit(m);
+	else if (a == SESSION_LEAVE)
+		arrive_home(m);
+}
+
+void model_type_text(struct model *m, const char *utf8, uint64_t now_ms)
+{
+	model_user_activity(m, now_ms);
+	if (m->screen == MODEL_SCREEN_SURVEY && m->survey && session_type(m->survey, utf8))
+		changed(m);
+}
+
 void model_activate(struct model *m, const char *id, uint64_t now_ms)
 {
 	bool warning = m->screen == MODEL_SCREEN_IDLE_WARNING;
@@ -208,9 +289,11 @@ void model_activate(struct model *m, const char *id, uint64_t now_ms)
 		else if (strcmp(id, "home.films") == 0)
 			go(m, MODEL_SCREEN_FILMS);
 		else if (strcmp(id, "home.survey") == 0)
-			go(m, MODEL_SCREEN_SURVEY);
+			start_survey(m);
 	} else if (m->screen == MODEL_SCREEN_GUIDE && strncmp(id, "guide.", 6) == 0) {
 		open_topic(m, id + 6);
+	} else if (m->screen == MODEL_SCREEN_SURVEY && m->survey) {
+		apply_session(m, session_activate(m->survey, id));
 	}
 }
 
@@ -219,6 +302,14 @@ void model_back(struct model *m, uint64_t now_ms)
 	model_user_activity(m, now_ms);
 	if (m->screen == MODEL_SCREEN_OUT_OF_SERVICE || m->screen == MODEL_SCREEN_HOME)
 		return;
+	if (m->screen == MODEL_SCREEN_SURVEY && m->survey) {
+		apply_session(m, session_back(m->survey));
+		return;
+	}
+	if (m->screen == MODEL_SCREEN_THANKS) {
+		arrive_home(m);
+		return;
+	}
 	if (m->depth == 0) {
 		arrive_home(m);
 		return;
@@ -273,6 +364,10 @@ void model_tick(struct model *m, uint64_t now_ms)
 		}
 		return;
 	}
+	if (m->screen == MODEL_SCREEN_THANKS && now_ms >= m->thanks_until) {
+		arrive_home(m);
+		return;
+	}
 	if (session_pristine(m) || now_ms < m->last_activity + timeout)
 		return;
 	m->before_warning = m->screen;
@@ -294,12 +389,24 @@ uint64_t model_next_deadline(const struct model *m)
 	}
 	if (session_pristine(m))
 		return 0;
-	return m->last_activity + (uint64_t)m->settings.idle_timeout_s * 1000;
+	uint64_t idle = m->last_activity + (uint64_t)m->settings.idle_timeout_s * 1000;
+	if (m->screen == MODEL_SCREEN_THANKS && m->thanks_until < idle)
+		return m->thanks_until;
+	return idle;
 }
 
 enum model_screen model_screen(const struct model *m) { return m->screen; }
 
 const char *model_language(const struct model *m) { return m->lang; }
+
+bool model_take_submitted(struct model *m, char *id)
+{
+	if (!m->has_submitted)
+		return false;
+	memcpy(id, m->submitted, sizeof m->submitted);
+	m->has_submitted = false;
+	return true;
+}
 
 bool model_take_reset(struct model *m)
 {
@@ -441,6 +548,30 @@ static void build_soon(struct model *m, const char *title_key, enum model_tone t
 	add_language_bar(m);
 }
 
+static void build_survey(struct model *m)
+{
+	if (!m->survey) {
+		build_soon(m, "survey.title", MODEL_TONE_SURVEY);
+		return;
+	}
+	add_top_bar(m, "survey.title", true);
+	session_build(m->survey, &m->tree, m->content, m->lang);
+	add_language_bar(m);
+}
+
+static void build_thanks(struct model *m)
+{
+	add_top_bar(m, "survey.title", true);
+	struct model_node *n = add(m, "thanks.title", MODEL_ROLE_HEADING, MODEL_SLOT_BODY,
+				   "thanks.title");
+	n->type = MODEL_TYPE_H1;
+	n->icon = ICON_THANKS;
+	n->tone = MODEL_TONE_SURVEY;
+	add(m, "thanks.text", MODEL_ROLE_TEXT, MODEL_SLOT_BODY, "thanks.text")->type =
+		MODEL_TYPE_LEAD;
+	add_language_bar(m);
+}
+
 static void build_idle_warning(struct model *m)
 {
 	uint64_t total = (uint64_t)m->settings.idle_warning_s * 1000;
@@ -482,7 +613,8 @@ const struct model_tree *model_tree(struct model *m)
 	case MODEL_SCREEN_GUIDE: build_guide(m); break;
 	case MODEL_SCREEN_PAGE: build_page(m); break;
 	case MODEL_SCREEN_FILMS: build_soon(m, "films.title", MODEL_TONE_FILMS); break;
-	case MODEL_SCREEN_SURVEY: build_soon(m, "survey.title", MODEL_TONE_SURVEY); break;
+	case MODEL_SCREEN_SURVEY: build_survey(m); break;
+	case MODEL_SCREEN_THANKS: build_thanks(m); break;
 	case MODEL_SCREEN_IDLE_WARNING: build_idle_warning(m); break;
 	case MODEL_SCREEN_OUT_OF_SERVICE: build_out_of_service(m); break;
 	default: build_soon(m, "app.title", MODEL_TONE_PLAIN); break;

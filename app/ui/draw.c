@@ -89,9 +89,25 @@ static void draw_background(struct ui *u, const struct model_node *n, const stru
 		else
 			draw_framed(u->ren, r, r.h / 2, bw, th->border, th->surface);
 		break;
+	case LOOK_OPTION:
+		/* Selected: tinted, a thick border in the area's colour, a check mark. */
+		if (n->selected)
+			draw_framed(u->ren, r, radius, bw * 2, th->tone[n->tone], th->selected_fill);
+		else
+			draw_framed(u->ren, r, radius, bw, th->border, th->surface);
+		break;
+	case LOOK_KEY:
+		draw_framed(u->ren, r, radius / 2, bw, th->border,
+			    n->selected ? th->selected_fill : th->surface);
+		break;
+	case LOOK_INPUT:
+		draw_framed(u->ren, r, radius / 2, bw * 2, th->tone[MODEL_TONE_GUIDE], th->surface);
+		break;
 	case LOOK_TILE:
 	case LOOK_PRIMARY:
-		if (th->surface_border_px > 1) /* high contrast: a light frame on black */
+		if (!n->enabled) /* not yet possible: grey, and its state is in the tree */
+			draw_framed(u->ren, r, radius * 2, bw, th->border, th->surface_border);
+		else if (th->surface_border_px > 1) /* high contrast: a light frame on black */
 			draw_framed(u->ren, r, radius * 2, th->surface_border_px, th->tone[n->tone],
 				    th->bg);
 		else
@@ -110,6 +126,20 @@ static void draw_background(struct ui *u, const struct model_node *n, const stru
 	}
 }
 
+/* Progress as steps under its text: "2 of 6" also as six marks. */
+static void draw_steps(struct ui *u, const struct model_node *n, SDL_Rect r)
+{
+	int h = (int)lround(14 * u->layout.m.s), gap = h;
+	int total = n->value_max, w = (int)lround(64 * u->layout.m.s);
+	for (int k = 0; k < total; k++) {
+		SDL_Rect step = {r.x + k * (w + gap), r.y + r.h + h, w, h};
+		if (u->tree->rtl)
+			step.x = r.x + r.w - (k + 1) * (w + gap) + gap;
+		draw_fill_round(u->ren, step, h / 2,
+				k < n->value ? u->theme.tone[MODEL_TONE_SURVEY] : u->theme.surface_border);
+	}
+}
+
 /* The idle countdown as a bar under its text. */
 static void draw_countdown(struct ui *u, const struct model_node *n, SDL_Rect r)
 {
@@ -119,6 +149,17 @@ static void draw_countdown(struct ui *u, const struct model_node *n, SDL_Rect r)
 	bar.w = n->value_max ? r.w * n->value / n->value_max : 0;
 	if (bar.w > 0)
 		draw_fill_round(u->ren, bar, h / 2, u->theme.tone[MODEL_TONE_GUIDE]);
+}
+
+/* The check mark in the end corner of a chosen answer (LOOK.md). */
+static void draw_check(struct ui *u, const struct model_node *n, SDL_Rect r)
+{
+	(void)n;
+	int d = (int)lround(44 * u->layout.m.s);
+	SDL_Rect c = {u->tree->rtl ? r.x + d / 3 : r.x + r.w - d - d / 3, r.y + d / 3, d, d};
+	draw_fill_round(u->ren, c, d / 2, u->theme.tone[MODEL_TONE_SURVEY]);
+	blit(u->ren, u->check_icon, c.x + (d - (u->check_icon ? u->check_icon->w : 0)) / 2,
+	     c.y + (d - (u->check_icon ? u->check_icon->h : 0)) / 2);
 }
 
 static void draw_node(struct ui *u, size_t i)
@@ -134,6 +175,10 @@ static void draw_node(struct ui *u, size_t i)
 	blit(u->ren, b->detail, r.x + b->detail_at.x, r.y + b->detail_at.y);
 	if (n->value_max && n->slot == MODEL_SLOT_DIALOG)
 		draw_countdown(u, n, r);
+	else if (n->value_max && n->role == MODEL_ROLE_TEXT)
+		draw_steps(u, n, r);
+	if (b->look == LOOK_OPTION && n->selected)
+		draw_check(u, n, r);
 }
 
 /* A thin bar on the end side that shows where in a long page one is. */

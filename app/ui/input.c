@@ -152,6 +152,8 @@ static void on_key(struct ui *u, const struct ui_event *ev)
 		scroll_to(u, u->scroll + line);
 	else if (strcmp(k, "Up") == 0)
 		scroll_to(u, u->scroll - line);
+	else if (strcmp(k, "Backspace") == 0)
+		model_activate(u->model, "kbd.backspace", ev->t);
 	else if (strcmp(k, "PageDown") == 0 || strcmp(k, "Space") == 0)
 		scroll_to(u, u->scroll + page);
 	else if (strcmp(k, "PageUp") == 0)
@@ -183,7 +185,7 @@ void ui_input(struct ui *u, const struct ui_event *ev)
 		scroll_to(u, u->scroll + ev->dy);
 		break;
 	case UI_EV_KEY: on_key(u, ev); break;
-	case UI_EV_TEXT: break; /* no text fields yet */
+	case UI_EV_TEXT: model_type_text(u->model, ev->text, ev->t); break;
 	}
 	ui_refresh(u);
 }

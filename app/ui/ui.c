@@ -81,6 +81,33 @@ void ui_report_screen(struct ui *u)
 		LOG_DBG("screen %s", model_screen_name(s));
 }
 
+/* Tells a script that a response is durably committed. */
+static void report_submitted(struct ui *u)
+{
+	char id[64];
+	if (!model_take_submitted(u->model, id))
+		return;
+	if (u->script_mode) {
+		printf("{\"event\":\"submitted\",\"response\":\"%s\"}\n", id);
+		fflush(stdout);
+	}
+	LOG_INFO("a survey response was stored");
+}
+
+/* While typing, the field and the keyboard stay in view together. */
+static void keep_input_in_view(struct ui *u)
+{
+	for (size_t i = 0; i < u->layout.n; i++) {
+		const struct model_node *n = &u->tree->nodes[i];
+		if (n->role != MODEL_ROLE_INPUT || !n->focused || !u->layout.boxes[i].in_body)
+			continue;
+		double top = u->layout.boxes[i].r.y - u->layout.m.gap;
+		double max = layout_max_scroll(u);
+		u->scroll = top < 0 ? 0 : top < max ? top : max;
+		return;
+	}
+}
+
 void ui_refresh(struct ui *u)
 {
 	if (model_take_reset(u->model))
@@ -98,10 +125,13 @@ void ui_refresh(struct ui *u)
 		u->press_node = -1;
 		layout_tree(u);
 		u->laid_generation = u->tree->generation;
+		if (same_screen)
+			keep_input_in_view(u);
 		if (u->scroll > layout_max_scroll(u))
 			u->scroll = layout_max_scroll(u);
 		ui_damage_all(u);
 	}
+	report_submitted(u);
 	ui_report_screen(u);
 	present(u);
 }
@@ -168,6 +198,10 @@ static void handle_sdl_event(struct ui *u, const SDL_Event *e)
 	case SDL_KEYDOWN:
 		ev.kind = UI_EV_KEY;
 		ev.key = SDL_GetKeyName(e->key.keysym.sym);
+		break;
+	case SDL_TEXTINPUT:
+		ev.kind = UI_EV_TEXT;
+		ev.text = e->text.text;
 		break;
 	case SDL_WINDOWEVENT:
 		if (e->window.event == SDL_WINDOWEVENT_EXPOSED ||

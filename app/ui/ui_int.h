@@ -85,6 +85,9 @@ enum box_look {
 	LOOK_TILE,     /* a big coloured home tile */
 	LOOK_ROW,      /* a list row on the surface colour */
 	LOOK_PRIMARY,  /* a filled button in the area's colour */
+	LOOK_OPTION,   /* a survey answer card; selected: tinted, thick border, check */
+	LOOK_KEY,      /* a key of the on-screen keyboard */
+	LOOK_INPUT,    /* a text field */
 };
 
 struct box {
@@ -162,6 +165,7 @@ struct ui {
 	struct theme theme;
 	struct text *text;
 	struct layout layout;
+	const struct text_block *check_icon; /* drawn on chosen answers */
 
 	double scroll;         /* body scroll offset, pixels */
 	bool full_damage;

@@ -39,8 +39,10 @@ void strv_free(char **v);
 
 /* True when the n bytes are well-formed UTF-8 (no overlongs, no surrogates). */
 bool utf8_valid(const char *s, size_t n);
-/* Replaces the first "{n}" in fmt by the number; caller frees. */
+/* Replaces every "{n}" in fmt by the number; caller frees. */
 char *str_format_n(const char *fmt, long n);
+/* Replaces every occurrence of var (e.g. "{total}") by the number; caller frees. */
+char *str_format_var(const char *fmt, const char *var, long n);
 
 /* ---- Logging: to standard error, one line per event, never secrets ---- */
 enum log_level {

@@ -16,6 +16,7 @@
 
 struct content;
 struct page_block;
+struct store;
 
 enum model_screen {
 	MODEL_SCREEN_HOME,           /* the three big entries */
@@ -54,6 +55,7 @@ enum model_slot {
 	MODEL_SLOT_TITLE,  /* top bar, middle: where am I */
 	MODEL_SLOT_TOOLS,  /* top bar, end side: text size, contrast */
 	MODEL_SLOT_BODY,   /* the screen's content (scrolls when long) */
+	MODEL_SLOT_ACTIONS, /* above the language bar: back, next, submit of a survey */
 	MODEL_SLOT_LANGS,  /* bottom bar: the languages */
 	MODEL_SLOT_DIALOG, /* a full-screen overlay (idle warning) */
 };
@@ -113,6 +115,8 @@ struct model_settings {
 	int idle_warning_s;
 	int text_scale;
 	bool high_contrast;
+	struct store *store;     /* where survey responses go; NULL: they cannot be stored */
+	const char *kiosk_id;
 };
 
 /* content is borrowed and may be NULL (nothing could be loaded): the model
@@ -133,6 +137,8 @@ void model_activate(struct model *m, const char *id, uint64_t now_ms);
 void model_back(struct model *m, uint64_t now_ms);
 /* Any touch, click or key: the resident is still there. */
 void model_user_activity(struct model *m, uint64_t now_ms);
+/* Text typed on a hardware keyboard (or a script's "text"). */
+void model_type_text(struct model *m, const char *utf8, uint64_t now_ms);
 /* Time passed: may show the idle warning or reset the session. */
 void model_tick(struct model *m, uint64_t now_ms);
 /* When model_tick should next run (absolute ms), or 0 for never. */
@@ -145,5 +151,8 @@ const char *model_language(const struct model *m);
 const struct model_tree *model_tree(struct model *m);
 /* True once per session reset, so that ui/ can forget scroll positions. */
 bool model_take_reset(struct model *m);
+/* True once after a survey response was durably stored; id (at least 33
+ * bytes) receives its id. */
+bool model_take_submitted(struct model *m, char *id);
 
 #endif

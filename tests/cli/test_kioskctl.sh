@@ -49,8 +49,9 @@ assert s["content_version"] == seed_version, (s["content_version"], seed_version
 assert s["languages"] == ["de", "en"], s["languages"]
 assert s["database"] == sys.argv[2], s["database"]
 assert s["free_disk_bytes"] > 0
-# Parts not built yet say null, never a made-up value.
-assert s["feedback_pending"] is None and s["last_sync"] is None
+# Feedback is counted; sync is not built yet: null, never a made-up value.
+assert s["feedback_pending"] == 0 and s["feedback_sent"] == 0, s
+assert s["last_sync"] is None and s["last_sync_error"] is None
 print("ok: status keys and values")
 PY
 id1=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['kiosk_id'])" "$tmp/status.json")

@@ -90,6 +90,9 @@ def main():
                     help="A:B:MIN: between dump A and dump B (0-based) the body moved up "
                          "by at least MIN px")
     ap.add_argument("--env", action="append", default=[], help="NAME=VALUE for the kiosk")
+    ap.add_argument("--sql", action="append", default=[],
+                    help="QUERY=EXPECTED: after the run, the database answers EXPECTED "
+                         "(rows joined by ' / ', columns by '|')")
     ap.add_argument("--wrapper", default="", help="a command to run the kiosk under")
     args = ap.parse_args()
 
@@ -164,6 +167,15 @@ def main():
             if min(moved) < least:
                 fail(f"between dumps {a} and {b} the body moved {min(moved)} px, "
                      f"expected at least {least}")
+
+        for spec in args.sql:
+            query, expected = spec.rsplit("=", 1)
+            import sqlite3
+            db = sqlite3.connect(os.path.join(tmp, "var", "kiosk.sqlite3"))
+            rows = " / ".join("|".join(str(v) for v in r) for r in db.execute(query))
+            db.close()
+            if rows != expected:
+                fail(f"{query!r} gave {rows!r}, expected {expected!r}")
 
         # Screenshots against their references.
         ci = os.environ.get("CI") == "true"

@@ -679,6 +679,103 @@ static void test_strerror(void **state)
 	free(d);
 }
 
+/* ---- Survey definitions ---- */
+
+static enum content_err parse_survey(const char *json, struct content_error *err,
+				     struct survey **out)
+{
+	char **langs = strv_split_spaces("de en");
+	enum content_err e = survey_parse(json, strlen(json), "survey.json", langs, out, err);
+	strv_free(langs);
+	return e;
+}
+
+#define Q_SCALE "{\"id\":\"helped\",\"type\":\"scale5\",\"text\":{\"de\":\"Geholfen?\",\"en\":\"Helped?\"}," \
+	"\"options\":[{\"id\":\"1\",\"text\":{\"de\":\"a\",\"en\":\"a\"}},{\"id\":\"2\",\"text\":{\"de\":\"b\",\"en\":\"b\"}}," \
+	"{\"id\":\"3\",\"text\":{\"de\":\"c\",\"en\":\"c\"}},{\"id\":\"4\",\"text\":{\"de\":\"d\",\"en\":\"d\"}}," \
+	"{\"id\":\"5\",\"text\":{\"de\":\"e\",\"en\":\"e\"}}]}"
+
+static void test_survey_parse_good(void **state)
+{
+	(void)state;
+	struct content_error err;
+	struct survey *sv = NULL;
+	const char *json = "{\"format\":1,\"id\":\"fb\",\"version\":3,\"questions\":[" Q_SCALE ","
+			   "{\"id\":\"why\",\"type\":\"multi\",\"required\":true,\"text\":{\"de\":\"Warum?\",\"en\":\"Why?\"},"
+			   "\"options\":[{\"id\":\"x\",\"text\":{\"de\":\"X\",\"en\":\"X\"}},{\"id\":\"y\",\"text\":{\"de\":\"Y\",\"en\":\"Y\"}}]},"
+			   "{\"id\":\"say\",\"type\":\"text\",\"max_length\":80,\"text\":{\"de\":\"Noch was?\",\"en\":\"More?\"},"
+			   "\"note\":{\"de\":\"Keine Namen\",\"en\":\"No names\"}}]}";
+	assert_int_equal(parse_survey(json, &err, &sv), CONTENT_OK);
+	assert_string_equal(sv->id, "fb");
+	assert_int_equal(sv->version, 3);
+	assert_int_equal(sv->n_questions, 3);
+	assert_int_equal(sv->questions[0].type, SURVEY_SCALE5);
+	assert_int_equal(sv->questions[0].n_options, 5);
+	assert_int_equal(sv->questions[1].type, SURVEY_MULTI);
+	assert_true(sv->questions[1].required);
+	assert_int_equal(sv->questions[2].max_length, 80);
+	assert_string_equal(content_i18n_get(&sv->questions[2].note, "en", NULL), "No names");
+	assert_non_null(survey_option_find(survey_question_find(sv, "why"), "y"));
+	assert_null(survey_question_find(sv, "nope"));
+	survey_free(sv);
+}
+
+static void expect_survey_error(const char *json, const char *needle)
+{
+	struct content_error err;
+	struct survey *sv = (struct survey *)1;
+	assert_int_not_equal(parse_survey(json, &err, &sv), CONTENT_OK);
+	assert_null(sv);
+	if (!strstr(err.message, needle))
+		fail_msg("error '%s' lacks '%s'", err.message, needle);
+	assert_non_null(strstr(err.message, "survey.json"));
+}
+
+static void test_survey_parse_refusals(void **state)
+{
+	(void)state;
+	/* A question without its English text names the question and language. */
+	expect_survey_error("{\"format\":1,\"id\":\"fb\",\"version\":1,\"questions\":[{\"id\":\"q1\","
+			    "\"type\":\"yesno\",\"text\":{\"de\":\"Ja?\"},\"options\":[{\"id\":\"yes\","
+			    "\"text\":{\"de\":\"Ja\",\"en\":\"Yes\"}},{\"id\":\"no\",\"text\":{\"de\":\"Nein\","
+			    "\"en\":\"No\"}}]}]}", "question q1: text: no text in 'en'");
+	/* A scale needs five faces. */
+	expect_survey_error("{\"format\":1,\"id\":\"fb\",\"version\":1,\"questions\":[{\"id\":\"s\","
+			    "\"type\":\"scale5\",\"text\":{\"de\":\"a\",\"en\":\"a\"},\"options\":[{\"id\":\"1\","
+			    "\"text\":{\"de\":\"a\",\"en\":\"a\"}},{\"id\":\"2\",\"text\":{\"de\":\"b\",\"en\":\"b\"}}]}]}",
+			    "question s: a scale5 question has exactly 5 options");
+	/* Free text always warns about personal data. */
+	expect_survey_error("{\"format\":1,\"id\":\"fb\",\"version\":1,\"questions\":[{\"id\":\"t\","
+			    "\"type\":\"text\",\"text\":{\"de\":\"a\",\"en\":\"a\"}}]}",
+			    "question t: a text question needs a note");
+	expect_survey_error("{\"format\":1,\"id\":\"fb\",\"version\":1,\"questions\":[" Q_SCALE "," Q_SCALE "]}",
+			    "question helped appears twice");
+	expect_survey_error("{\"format\":1,\"id\":\"fb\",\"version\":1,\"questions\":[{\"id\":\"q\","
+			    "\"type\":\"slider\",\"text\":{\"de\":\"a\",\"en\":\"a\"}}]}", "question q: type");
+	expect_survey_error("{\"format\":1,\"id\":\"Feedback\",\"version\":1,\"questions\":[]}", "id:");
+	expect_survey_error("{\"format\":1,\"id\":\"fb\",\"version\":1,\"questions\":[]}", "questions:");
+	expect_survey_error("{\"format\":1,\"id\":\"fb\",\n\"version\":1,,}", "survey.json:2:");
+	expect_survey_error("{\"format\":1,\"id\":\"fb\xff\",\"version\":1}", "not valid UTF-8");
+}
+
+static void test_demo_survey(void **state)
+{
+	(void)state;
+	struct content *c = NULL;
+	struct content_error err;
+	assert_int_equal(content_load(KIOSK_SEED_DIR, &c, &err), CONTENT_OK);
+	assert_non_null(c->survey);
+	assert_true(c->survey->n_questions >= 3 && c->survey->n_questions <= 6);
+	assert_non_null(c->survey_json);
+	/* Its topic question offers exactly the guidance topics. */
+	const struct survey_question *q = survey_question_find(c->survey, "topic");
+	assert_non_null(q);
+	assert_int_equal(q->n_options, c->n_topics);
+	for (size_t i = 0; i < c->n_topics; i++)
+		assert_non_null(survey_option_find(q, c->topics[i].id));
+	content_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -697,6 +794,9 @@ int main(void)
 		cmocka_unit_test(test_install_seed),
 		cmocka_unit_test(test_install_bad_seed),
 		cmocka_unit_test(test_strerror),
+		cmocka_unit_test(test_survey_parse_good),
+		cmocka_unit_test(test_survey_parse_refusals),
+		cmocka_unit_test(test_demo_survey),
 	};
 	return cmocka_run_group_tests_name("content", tests, group_setup, group_teardown);
 }

@@ -365,8 +365,11 @@ static void test_str_format_n(void **state)
 	s = str_format_n("ends with {n}", -12);
 	assert_string_equal(s, "ends with -12");
 	free(s);
-	s = str_format_n("{n} and {n}", 7); /* only the first is replaced */
-	assert_string_equal(s, "7 and {n}");
+	s = str_format_n("{n} and {n}", 7); /* every one is replaced */
+	assert_string_equal(s, "7 and 7");
+	free(s);
+	s = str_format_var("Frage {n} von {total}", "{total}", 6);
+	assert_string_equal(s, "Frage {n} von 6");
 	free(s);
 	s = str_format_n("no placeholder", 5);
 	assert_string_equal(s, "no placeholder");

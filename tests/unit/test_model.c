@@ -14,6 +14,7 @@
 #include "kiosk/content.h"
 #include "kiosk/core.h"
 #include "kiosk/model.h"
+#include "kiosk/store.h"
 #include "test_util.h"
 
 #define T0 1000000u /* the virtual clock starts away from 0 */
@@ -609,9 +610,173 @@ static void test_tap_on_warning_only_ends_it(void **state)
 	assert_string_equal(model_language(m), "de");
 }
 
+/* ---- The survey, with the demo content's survey and a real database ---- */
+
+struct survey_fixture {
+	struct content *content;
+	char **languages;
+	char *dir;
+	struct store *store;
+	struct model_settings settings;
+	struct model *m;
+};
+
+static int survey_setup(void **state)
+{
+	log_init();
+	struct survey_fixture *f = xcalloc(1, sizeof *f);
+	struct content_error err;
+	if (content_load(KIOSK_SEED_DIR, &f->content, &err) != CONTENT_OK)
+		fail_msg("%s", err.message);
+	assert_non_null(f->content->survey);
+	f->dir = test_mkdtemp("survey");
+	char *db = path_join(f->dir, "kiosk.sqlite3");
+	assert_int_equal(store_open(db, STORE_OPEN_RECOVER, &f->store), STORE_OK);
+	free(db);
+	assert_int_equal(store_survey_put(f->store, f->content->survey->id,
+					  f->content->survey->version, f->content->survey_json),
+			 STORE_OK);
+	f->languages = strv_split_spaces("de en");
+	f->settings = (struct model_settings){
+		.languages = f->languages, .default_language = "de", .idle_timeout_s = 90,
+		.idle_warning_s = 30, .text_scale = 100, .store = f->store, .kiosk_id = "kiosk-t",
+	};
+	f->m = model_new(&f->settings, f->content, T0);
+	*state = f;
+	return 0;
+}
+
+static int survey_teardown(void **state)
+{
+	struct survey_fixture *f = *state;
+	model_free(f->m);
+	store_close(f->store);
+	content_free(f->content);
+	strv_free(f->languages);
+	path_remove_tree(f->dir);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+static int64_t pending(struct survey_fixture *f)
+{
+	int64_t p = -1, s = -1;
+	assert_int_equal(store_feedback_counts(f->store, &p, &s), STORE_OK);
+	return p;
+}
+
+static void test_survey_answers_and_submit(void **state)
+{
+	struct survey_fixture *f = *state;
+	struct model *m = f->m;
+	model_activate(m, "home.survey", T0 + S(1));
+	expect_screen(m, MODEL_SCREEN_SURVEY);
+	assert_string_equal(label(m, "survey.progress"), "Frage 1 von 6");
+	assert_int_equal(need(m, "survey.helped.1")->role, MODEL_ROLE_OPTION);
+	assert_null(find(m, "survey.back")); /* nothing before the first question */
+	model_activate(m, "survey.helped.4", T0 + S(2));
+	assert_true(need(m, "survey.helped.4")->selected);
+	model_activate(m, "survey.helped.2", T0 + S(3)); /* single choice: replaces */
+	assert_false(need(m, "survey.helped.4")->selected);
+	assert_true(need(m, "survey.helped.2")->selected);
+	/* A question on another screen cannot be answered from here. */
+	model_activate(m, "survey.topic.projekt", T0 + S(4));
+	model_activate(m, "survey.next", T0 + S(5));
+	assert_string_equal(label(m, "survey.progress"), "Frage 2 von 6");
+	assert_false(need(m, "survey.topic.projekt")->selected);
+	/* Language switch mid-way keeps the answers. */
+	model_activate(m, "lang.en", T0 + S(6));
+	model_activate(m, "survey.back", T0 + S(7));
+	assert_string_equal(label(m, "survey.helped.2"), "A little");
+	assert_true(need(m, "survey.helped.2")->selected);
+	for (int i = 0; i < 5; i++)
+		model_activate(m, "survey.next", T0 + S(8 + i));
+	assert_non_null(find(m, "survey.submit"));
+	assert_null(find(m, "survey.next"));
+	assert_non_null(find(m, "survey.note")); /* the no-personal-data warning */
+	model_type_text(m, "Mehr davon!", T0 + S(14));
+	model_activate(m, "kbd.backspace", T0 + S(15));
+	assert_string_equal(label(m, "survey.comment.text"), "Mehr davon");
+	assert_int_equal(pending(f), 0); /* nothing is stored before submit */
+	char id[64];
+	assert_false(model_take_submitted(m, id));
+	model_activate(m, "survey.submit", T0 + S(16));
+	expect_screen(m, MODEL_SCREEN_THANKS);
+	assert_true(model_take_submitted(m, id));
+	assert_int_equal(strlen(id), STORE_ID_LEN);
+	assert_false(model_take_submitted(m, id)); /* reported once */
+	assert_int_equal(pending(f), 1);
+	/* The thanks screen closes by itself. */
+	model_tick(m, T0 + S(16) + 7000);
+	expect_screen(m, MODEL_SCREEN_THANKS);
+	model_tick(m, T0 + S(16) + 8000);
+	expect_screen(m, MODEL_SCREEN_HOME);
+}
+
+static void test_survey_abandoned_stores_nothing(void **state)
+{
+	struct survey_fixture *f = *state;
+	struct model *m = f->m;
+	model_activate(m, "home.survey", T0 + S(1));
+	model_activate(m, "survey.helped.5", T0 + S(2));
+	model_activate(m, "nav.home", T0 + S(3));
+	expect_screen(m, MODEL_SCREEN_HOME);
+	model_activate(m, "home.survey", T0 + S(4));
+	assert_false(need(m, "survey.helped.5")->selected); /* a fresh start */
+	model_activate(m, "survey.helped.1", T0 + S(5));
+	model_back(m, T0 + S(6)); /* back on the first question leaves */
+	expect_screen(m, MODEL_SCREEN_HOME);
+	model_activate(m, "home.survey", T0 + S(7));
+	model_activate(m, "survey.helped.3", T0 + S(8));
+	model_tick(m, T0 + S(8 + 90));
+	expect_screen(m, MODEL_SCREEN_IDLE_WARNING);
+	model_tick(m, T0 + S(8 + 120));
+	expect_screen(m, MODEL_SCREEN_HOME);
+	model_activate(m, "home.survey", T0 + S(130));
+	assert_false(need(m, "survey.helped.3")->selected);
+	assert_int_equal(pending(f), 0);
+}
+
+static void test_survey_all_skipped_stores_nothing(void **state)
+{
+	struct survey_fixture *f = *state;
+	struct model *m = f->m;
+	model_activate(m, "home.survey", T0 + S(1));
+	for (int i = 0; i < 5; i++)
+		model_activate(m, "survey.next", T0 + S(2 + i)); /* skipping is allowed */
+	model_activate(m, "survey.submit", T0 + S(8));
+	expect_screen(m, MODEL_SCREEN_THANKS);
+	char id[64];
+	assert_false(model_take_submitted(m, id));
+	assert_int_equal(pending(f), 0);
+}
+
+static void test_survey_store_failure_keeps_answers(void **state)
+{
+	struct survey_fixture *f = *state;
+	model_free(f->m);
+	f->settings.store = NULL; /* the database could not be opened */
+	f->m = model_new(&f->settings, f->content, T0);
+	struct model *m = f->m;
+	model_activate(m, "home.survey", T0 + S(1));
+	model_activate(m, "survey.helped.4", T0 + S(2));
+	for (int i = 0; i < 5; i++)
+		model_activate(m, "survey.next", T0 + S(3 + i));
+	model_activate(m, "survey.submit", T0 + S(9));
+	expect_screen(m, MODEL_SCREEN_SURVEY); /* not thanks: nothing was stored */
+	assert_non_null(find(m, "survey.error"));
+	char id[64];
+	assert_false(model_take_submitted(m, id));
+	for (int i = 0; i < 5; i++)
+		model_activate(m, "survey.back", T0 + S(10 + i));
+	assert_true(need(m, "survey.helped.4")->selected); /* the answers are still there */
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define TS(fn) cmocka_unit_test_setup_teardown(fn, survey_setup, survey_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_home_tree),
 		T(test_navigation),
@@ -621,6 +786,10 @@ int main(void)
 		T(test_idle_warning_and_more_time),
 		T(test_idle_reset),
 		T(test_idle_settings_restored),
+		TS(test_survey_answers_and_submit),
+		TS(test_survey_abandoned_stores_nothing),
+		TS(test_survey_all_skipped_stores_nothing),
+		TS(test_survey_store_failure_keeps_answers),
 		T(test_pristine_home_never_warns),
 		T(test_default_language_not_in_content),
 		T(test_out_of_service),

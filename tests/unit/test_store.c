@@ -128,7 +128,7 @@ static void test_new_database(void **state)
 	assert_int_equal(store_open(path, STORE_OPEN_RECOVER, &s), STORE_OK);
 	assert_non_null(s);
 	assert_string_equal(store_path(s), path);
-	assert_int_equal(store_schema_latest(), 2);
+	assert_int_equal(store_schema_latest(), 3); /* meta, content history, feedback */
 	assert_int_equal(store_schema_version(s), store_schema_latest());
 	assert_int_equal(store_synchronous(s), 2); /* FULL: a commit survives power loss */
 	assert_null(store_recovered_from(s));
@@ -189,7 +189,7 @@ static void test_upgrade_from_schema_1(void **state)
 
 	struct store *s = NULL;
 	assert_int_equal(store_open(path, STORE_OPEN_EXISTING, &s), STORE_OK);
-	assert_int_equal(store_schema_version(s), 2);
+	assert_int_equal(store_schema_version(s), store_schema_latest());
 	char *id = NULL;
 	assert_int_equal(store_kiosk_id(s, "", &id), STORE_OK);
 	assert_string_equal(id, "kiosk-from-v1"); /* the row survived the upgrade */
@@ -201,7 +201,7 @@ static void test_upgrade_from_schema_1(void **state)
 	assert_int_equal(store_content_version_set(s, 4), STORE_OK);
 	store_close(s);
 
-	assert_int_equal(sql_int(path, "PRAGMA user_version"), 2);
+	assert_int_equal(sql_int(path, "PRAGMA user_version"), store_schema_latest());
 	char *kid = sql_text(path, "SELECT value FROM meta WHERE key = 'kiosk_id'");
 	assert_string_equal(kid, "kiosk-from-v1");
 	free(kid);
@@ -452,6 +452,47 @@ static void test_content_version(void **state)
 	free(path);
 }
 
+/* Feedback survives a reopen: committed, counted, and a database holding it
+ * passes the integrity check (SQLite 3.40 once made it look damaged, and the
+ * kiosk would have put it aside at the next start). */
+static void test_feedback_reopen(void **state)
+{
+	const char *dir = *state;
+	char *path = path_join(dir, "kiosk.sqlite3");
+	struct store *s = NULL;
+	assert_int_equal(store_open(path, STORE_OPEN_RECOVER, &s), STORE_OK);
+	assert_int_equal(store_survey_put(s, "fb", 1, "{\"format\":1}"), STORE_OK);
+	assert_int_equal(store_survey_put(s, "fb", 1, "{\"other\":1}"), STORE_OK); /* kept as is */
+	struct store_answer answers[] = {
+		{"helped", "4", 0}, {"topics", "a", 1}, {"topics", "b", 1}, {"comment", "Gut, \"so\"", 2},
+	};
+	struct store_response r = {"kiosk-1", "fb", 1, "de", 1795597200, answers, 4};
+	char id[STORE_ID_LEN + 1];
+	assert_int_equal(store_feedback_insert(s, &r, id), STORE_OK);
+	assert_int_equal(strlen(id), STORE_ID_LEN);
+	r.hour = 1795597201; /* not on the hour: refused, nothing stored */
+	char id2[STORE_ID_LEN + 1];
+	assert_int_not_equal(store_feedback_insert(s, &r, id2), STORE_OK);
+	int64_t pending = -1, sent = -1;
+	assert_int_equal(store_feedback_counts(s, &pending, &sent), STORE_OK);
+	assert_true(pending == 1 && sent == 0);
+	store_close(s);
+
+	assert_int_equal(store_open(path, STORE_OPEN_RECOVER, &s), STORE_OK);
+	assert_null(store_recovered_from(s));
+	char *report = NULL;
+	assert_int_equal(store_check(s, &report), STORE_OK);
+	assert_string_equal(report, "ok");
+	free(report);
+	store_close(s);
+	assert_int_equal(count_names(dir, ".corrupt-"), 0);
+	assert_int_equal(sql_int(path, "SELECT count(*) FROM answer"), 4);
+	char *def = sql_text(path, "SELECT definition FROM survey");
+	assert_string_equal(def, "{\"format\":1}");
+	free(def);
+	free(path);
+}
+
 static void test_strerror(void **state)
 {
 	for (int e = STORE_OK; e <= STORE_ERR_NOT_FOUND; e++) {
@@ -475,6 +516,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_recover_twice_keeps_both, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kiosk_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_content_version, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_feedback_reopen, setup, teardown),
 		cmocka_unit_test(test_strerror),
 	};
 	return cmocka_run_group_tests_name("store", tests, group_setup, group_teardown);

@@ -1,0 +1,49 @@
+/* export: the kiosk's feedback as files for admins (DESIGN.md §4).
+ *
+ * Reads every stored response through the store, names each answer's
+ * question with the German text of the survey version the resident saw
+ * (the kept definitions, store_surveys_each), and writes one of three
+ * formats: csv (a row per answer), csv-wide (a row per response, a column
+ * per question) and json (a line per response, as sync sends them).
+ * Streams: memory stays flat however many responses there are.
+ *
+ * Values are written as stored.  CSV is quoted per RFC 4180 only: a text
+ * answer that starts with "=", "+", "-" or "@" stays as typed, so whoever
+ * opens the file in a spreadsheet program should import it as text (the
+ * answers are what residents typed on a public screen).
+ */
+#ifndef KIOSK_EXPORT_H
+#define KIOSK_EXPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct store;
+
+enum export_format {
+	EXPORT_CSV,      /* one row per answer (a multiple choice: one row per option chosen) */
+	EXPORT_CSV_WIDE, /* one row per response, one column per question (or option) */
+	EXPORT_JSON,     /* one JSON object per response and line */
+};
+
+enum export_err {
+	EXPORT_OK,            /* it worked */
+	EXPORT_ERR_ARGS,      /* a combination the format does not have (a BOM in JSON lines) */
+	EXPORT_ERR_STORE,     /* reading the database failed */
+	EXPORT_ERR_SURVEY,    /* a kept survey definition could not be read */
+	EXPORT_ERR_WRITE,     /* writing the output failed (errno says why) */
+};
+
+const char *export_strerror(enum export_err err);
+
+/* "csv", "csv-wide" or "json"; false for anything else. */
+bool export_format_parse(const char *name, enum export_format *out);
+const char *export_format_name(enum export_format f);
+
+/* Writes every response in format f to out, grouped by response (by hour,
+ * then by the random id), in question order.  bom puts the UTF-8 byte order
+ * mark first (CSV only, for spreadsheet programs).  out is borrowed; it is
+ * flushed but not closed.  On EXPORT_ERR_WRITE errno holds the cause. */
+enum export_err export_write(struct store *s, enum export_format f, bool bom, FILE *out);
+
+#endif

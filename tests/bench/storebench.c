@@ -1,0 +1,336 @@
+/* storebench: the database side of tests/bench/run (DESIGN.md §8).
+ *
+ *   storebench submit DIR N SURVEY_JSON
+ *       submit_p99: commits N responses of the demo survey's size (6 answers)
+ *       through store_feedback_insert into DIR/kiosk.sqlite3, and N of the
+ *       same rows with bare SQLite into DIR/bare.sqlite3 (the same schema,
+ *       WAL, synchronous=FULL, foreign keys on, one transaction per response,
+ *       statements prepared once), alternating in blocks; prints
+ *       "RESULT who=kiosk|bare n=N p50=MS p99=MS max=MS" per side.
+ *   storebench gen DB N_ANSWERS SURVEY_JSON
+ *       export: makes DB through store_open (schema, settings), keeps the
+ *       survey and writes responses of 6 answers until there are N_ANSWERS,
+ *       in one transaction with prepared statements, then checkpoints.
+ *
+ * Built by the harness with cc against build-bench's static libraries
+ * (libkiosk_store.a, libkiosk_core.a) and the system's SQLite.
+ */
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "kiosk/core.h"
+#include "kiosk/store.h"
+
+#define SURVEY_ID "kiosk-feedback"
+/* 2026-01-01T00:00:00Z: the generated responses spread over a year from here. */
+#define HOUR0 INT64_C(1767225600)
+
+static const char *const topics[] = {"projekt", "diskriminierungsfrei", "plattformen",
+				     "prozesse", "beteiligung", "strategie", "mitmachen"};
+static const char *const internet[] = {"yes", "no", "phone"};
+static const char *const scale[] = {"1", "2", "3", "4", "5"};
+static const char *const yesno[] = {"yes", "no"};
+/* What residents type: mostly short, now and then a comma, quotes or a line. */
+static const char *const comments[] = {
+	"Sehr hilfreich, danke!",
+	"Die Filme waren gut, aber die Schrift könnte größer sein.",
+	"Mehr davon in der Bibliothek",
+	"Ich wusste nicht, dass es so etwas gibt. Gerne wieder \"vor Ort\".",
+	"Zu viel Text.\nAber gut erklärt.",
+	"-",
+	"Bitte auch auf Türkisch und Ukrainisch vorlesen",
+	"Gut",
+};
+
+static uint64_t rng = 0x9e3779b97f4a7c15u;
+
+static uint32_t rnd(uint32_t n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)(rng % n);
+}
+
+#define PICK(a) (a[rnd(sizeof a / sizeof a[0])])
+
+static void fill_answers(struct store_answer *a)
+{
+	a[0] = (struct store_answer){"helped", PICK(scale), 0};
+	a[1] = (struct store_answer){"topic", PICK(topics), 1};
+	a[2] = (struct store_answer){"internet", PICK(internet), 2};
+	a[3] = (struct store_answer){"easy", PICK(scale), 3};
+	a[4] = (struct store_answer){"more", PICK(yesno), 4};
+	a[5] = (struct store_answer){"comment", PICK(comments), 5};
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int die(const char *what, sqlite3 *db)
+{
+	fprintf(stderr, "storebench: %s: %s\n", what, db ? sqlite3_errmsg(db) : "failed");
+	exit(1);
+}
+
+static void exec(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		fprintf(stderr, "storebench: %s: %s\n", sql, msg);
+		exit(1);
+	}
+}
+
+static char *read_file(const char *path)
+{
+	char *text = NULL;
+	size_t len;
+	if (file_read_all(path, &text, &len) != 0) {
+		fprintf(stderr, "storebench: cannot read %s\n", path);
+		exit(1);
+	}
+	return text;
+}
+
+/* ---- bare SQLite, the peer of submit_p99 ---- */
+struct bare {
+	sqlite3 *db;
+	sqlite3_stmt *response, *answer, *outbox, *begin, *commit;
+};
+
+static void bare_open(struct bare *b, const char *path, const char *survey_json)
+{
+	if (sqlite3_open(path, &b->db) != SQLITE_OK)
+		die(path, b->db);
+	exec(b->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+		    "PRAGMA foreign_keys = ON;");
+	/* The same tables and keys as the kiosk's migration 3. */
+	exec(b->db, "CREATE TABLE survey (id TEXT NOT NULL, version INTEGER NOT NULL,"
+		    "  definition TEXT NOT NULL, PRIMARY KEY (id, version)) WITHOUT ROWID;"
+		    "CREATE TABLE response (id TEXT PRIMARY KEY NOT NULL, kiosk_id TEXT NOT NULL,"
+		    "  survey_id TEXT NOT NULL, survey_version INTEGER NOT NULL,"
+		    "  hour INTEGER NOT NULL CHECK (hour % 3600 = 0), language TEXT NOT NULL,"
+		    "  FOREIGN KEY (survey_id, survey_version) REFERENCES survey (id, version)"
+		    ") WITHOUT ROWID;"
+		    "CREATE INDEX response_by_hour ON response (hour, id);"
+		    "CREATE TABLE answer (response_id TEXT NOT NULL REFERENCES response (id)"
+		    "  ON DELETE CASCADE, position INTEGER NOT NULL, question_id TEXT NOT NULL,"
+		    "  value TEXT NOT NULL, PRIMARY KEY (response_id, position, value)"
+		    ") WITHOUT ROWID;"
+		    "CREATE TABLE outbox (response_id TEXT PRIMARY KEY NOT NULL REFERENCES"
+		    "  response (id) ON DELETE CASCADE, batch_id TEXT,"
+		    "  sent INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;");
+	sqlite3_stmt *st;
+	sqlite3_prepare_v2(b->db, "INSERT INTO survey VALUES (?1, 1, ?2)", -1, &st, NULL);
+	sqlite3_bind_text(st, 1, SURVEY_ID, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, survey_json, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		die("survey", b->db);
+	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(b->db, "INSERT INTO response (id, kiosk_id, survey_id, "
+			       "survey_version, hour, language) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+			       -1, &b->response, NULL) ||
+	    sqlite3_prepare_v2(b->db, "INSERT INTO answer (response_id, position, question_id, "
+			       "value) VALUES (?1, ?2, ?3, ?4)", -1, &b->answer, NULL) ||
+	    sqlite3_prepare_v2(b->db, "INSERT INTO outbox (response_id) VALUES (?1)", -1,
+			       &b->outbox, NULL) ||
+	    sqlite3_prepare_v2(b->db, "BEGIN IMMEDIATE", -1, &b->begin, NULL) ||
+	    sqlite3_prepare_v2(b->db, "COMMIT", -1, &b->commit, NULL))
+		die("prepare", b->db);
+}
+
+static void step(sqlite3 *db, sqlite3_stmt *st)
+{
+	if (sqlite3_step(st) != SQLITE_DONE)
+		die("insert", db);
+	sqlite3_reset(st);
+}
+
+static void bare_insert(struct bare *b, const struct store_response *r, const char *id)
+{
+	step(b->db, b->begin);
+	sqlite3_bind_text(b->response, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(b->response, 2, r->kiosk_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(b->response, 3, r->survey_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(b->response, 4, r->survey_version);
+	sqlite3_bind_int64(b->response, 5, r->hour);
+	sqlite3_bind_text(b->response, 6, r->language, -1, SQLITE_STATIC);
+	step(b->db, b->response);
+	for (size_t i = 0; i < r->n_answers; i++) {
+		sqlite3_bind_text(b->answer, 1, id, -1, SQLITE_STATIC);
+		sqlite3_bind_int(b->answer, 2, r->answers[i].position);
+		sqlite3_bind_text(b->answer, 3, r->answers[i].question_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(b->answer, 4, r->answers[i].value, -1, SQLITE_STATIC);
+		step(b->db, b->answer);
+	}
+	sqlite3_bind_text(b->outbox, 1, id, -1, SQLITE_STATIC);
+	step(b->db, b->outbox);
+	step(b->db, b->commit);
+}
+
+static void bare_close(struct bare *b)
+{
+	sqlite3_finalize(b->response);
+	sqlite3_finalize(b->answer);
+	sqlite3_finalize(b->outbox);
+	sqlite3_finalize(b->begin);
+	sqlite3_finalize(b->commit);
+	sqlite3_close(b->db);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void report(const char *who, double *ms, int n)
+{
+	qsort(ms, (size_t)n, sizeof *ms, cmp_double);
+	int p99 = (int)((99 * (long)n + 99) / 100) - 1; /* nearest rank */
+	printf("RESULT who=%s n=%d p50=%.3f p99=%.3f max=%.3f\n", who, n, ms[n / 2], ms[p99],
+	       ms[n - 1]);
+}
+
+static int cmd_submit(const char *dir, int n, const char *survey_path)
+{
+	char *survey_json = read_file(survey_path);
+	char *kpath = path_join(dir, "kiosk.sqlite3");
+	char *bpath = path_join(dir, "bare.sqlite3");
+	struct store *s;
+	if (store_open(kpath, STORE_OPEN_RECOVER, &s) != STORE_OK ||
+	    store_survey_put(s, SURVEY_ID, 1, survey_json) != STORE_OK) {
+		fprintf(stderr, "storebench: %s: cannot open\n", kpath);
+		return 1;
+	}
+	struct bare b;
+	bare_open(&b, bpath, survey_json);
+	double *kms = calloc((size_t)n, sizeof *kms), *bms = calloc((size_t)n, sizeof *bms);
+	struct store_answer a[6];
+	struct store_response r = {.kiosk_id = "kiosk-0123456789abcdef", .survey_id = SURVEY_ID,
+				   .survey_version = 1, .language = "de", .answers = a,
+				   .n_answers = 6};
+	char id[STORE_ID_LEN + 1];
+	/* Warm-up, not counted: both files exist, their first pages are written. */
+	for (int i = 0; i < 20; i++) {
+		fill_answers(a);
+		r.hour = HOUR0 + 3600 * (int64_t)rnd(8760);
+		if (store_feedback_insert(s, &r, id) != STORE_OK)
+			return 1;
+		id_random_hex(id, STORE_ID_LEN / 2);
+		bare_insert(&b, &r, id);
+	}
+	/* Alternating blocks, so that a slow spell of the disk meets both. */
+	const int block = 50;
+	int nk = 0, nb = 0;
+	while (nk < n || nb < n) {
+		for (int i = 0; i < block && nk < n; i++, nk++) {
+			fill_answers(a);
+			r.hour = HOUR0 + 3600 * (int64_t)rnd(8760);
+			double t = now_ms();
+			if (store_feedback_insert(s, &r, id) != STORE_OK)
+				return 1;
+			kms[nk] = now_ms() - t;
+		}
+		for (int i = 0; i < block && nb < n; i++, nb++) {
+			fill_answers(a);
+			r.hour = HOUR0 + 3600 * (int64_t)rnd(8760);
+			double t = now_ms();
+			id_random_hex(id, STORE_ID_LEN / 2);
+			bare_insert(&b, &r, id);
+			bms[nb] = now_ms() - t;
+		}
+	}
+	int sync_k = store_synchronous(s);
+	report("kiosk", kms, n);
+	report("bare", bms, n);
+	printf("SETTINGS kiosk_synchronous=%d\n", sync_k);
+	store_close(s);
+	bare_close(&b);
+	free(kms);
+	free(bms);
+	free(kpath);
+	free(bpath);
+	free(survey_json);
+	return 0;
+}
+
+static int cmd_gen(const char *path, long n_answers, const char *survey_path)
+{
+	char *survey_json = read_file(survey_path);
+	struct store *s;
+	/* The kiosk's own schema and settings, and the survey kept as the kiosk keeps it. */
+	if (store_open(path, STORE_OPEN_RECOVER, &s) != STORE_OK ||
+	    store_survey_put(s, SURVEY_ID, 1, survey_json) != STORE_OK) {
+		fprintf(stderr, "storebench: %s: cannot open\n", path);
+		return 1;
+	}
+	store_close(s);
+	sqlite3 *db;
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		die(path, db);
+	/* Only the making of test data is allowed to skip durability. */
+	exec(db, "PRAGMA synchronous = OFF; PRAGMA cache_size = -262144; BEGIN");
+	sqlite3_stmt *resp, *ans, *out;
+	if (sqlite3_prepare_v2(db, "INSERT INTO response (id, kiosk_id, survey_id, survey_version, "
+			       "hour, language) VALUES (?1, 'kiosk-0123456789abcdef', '" SURVEY_ID
+			       "', 1, ?2, ?3)", -1, &resp, NULL) ||
+	    sqlite3_prepare_v2(db, "INSERT INTO answer (response_id, position, question_id, value) "
+			       "VALUES (?1, ?2, ?3, ?4)", -1, &ans, NULL) ||
+	    sqlite3_prepare_v2(db, "INSERT INTO outbox (response_id) VALUES (?1)", -1, &out, NULL))
+		die("prepare", db);
+	static const char *const langs[] = {"de", "de", "de", "en", "tr", "uk", "ar", "de-x-ls"};
+	long written = 0, responses = 0;
+	char id[STORE_ID_LEN + 1];
+	struct store_answer a[6];
+	while (written < n_answers) {
+		fill_answers(a);
+		long k = n_answers - written < 6 ? n_answers - written : 6;
+		id_random_hex(id, STORE_ID_LEN / 2);
+		sqlite3_bind_text(resp, 1, id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(resp, 2, HOUR0 + 3600 * (int64_t)rnd(8760));
+		sqlite3_bind_text(resp, 3, PICK(langs), -1, SQLITE_STATIC);
+		step(db, resp);
+		for (long i = 0; i < k; i++) {
+			sqlite3_bind_text(ans, 1, id, -1, SQLITE_STATIC);
+			sqlite3_bind_int(ans, 2, a[i].position);
+			sqlite3_bind_text(ans, 3, a[i].question_id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(ans, 4, a[i].value, -1, SQLITE_STATIC);
+			step(db, ans);
+		}
+		sqlite3_bind_text(out, 1, id, -1, SQLITE_STATIC);
+		step(db, out);
+		written += k;
+		responses++;
+	}
+	sqlite3_finalize(resp);
+	sqlite3_finalize(ans);
+	sqlite3_finalize(out);
+	exec(db, "COMMIT; PRAGMA wal_checkpoint(TRUNCATE);");
+	sqlite3_close(db);
+	printf("GEN answers=%ld responses=%ld\n", written, responses);
+	free(survey_json);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	log_init();
+	if (argc == 5 && strcmp(argv[1], "submit") == 0)
+		return cmd_submit(argv[2], atoi(argv[3]), argv[4]);
+	if (argc == 5 && strcmp(argv[1], "gen") == 0)
+		return cmd_gen(argv[2], atol(argv[3]), argv[4]);
+	fprintf(stderr, "usage: storebench submit DIR N SURVEY_JSON | gen DB N_ANSWERS SURVEY_JSON\n");
+	return 2;
+}

@@ -1,0 +1,375 @@
+/* Unit tests for export: the exact bytes of csv, csv-wide and json for a
+ * few responses made through the store's own API in a temporary database:
+ * RFC 4180 quoting (comma, quote, line breaks, umlauts), multiple choice as
+ * rows, 0/1 columns and lists, two survey versions with different questions
+ * (old responses keep their own German texts; columns are the union, the
+ * newest order first), an empty database, the byte order mark, JSON that
+ * stays valid for any text, and a full disk.  Links kiosk_export (and
+ * jansson, to read the JSON lines back). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "kiosk/core.h"
+#include "kiosk/export.h"
+#include "kiosk/store.h"
+#include "test_util.h"
+
+/* 2026-11-25T09:00:00Z */
+#define H0 INT64_C(1795597200)
+
+static const char survey_v1[] =
+	"{\"format\": 1, \"id\": \"fb\", \"version\": 1, \"questions\": ["
+	"{\"id\": \"helped\", \"type\": \"scale5\", \"text\": {\"de\": \"Hat es geholfen?\", "
+	"\"en\": \"Did it help?\"}, \"options\": ["
+	"{\"id\": \"1\", \"text\": {\"de\": \"1\"}}, {\"id\": \"2\", \"text\": {\"de\": \"2\"}},"
+	"{\"id\": \"3\", \"text\": {\"de\": \"3\"}}, {\"id\": \"4\", \"text\": {\"de\": \"4\"}},"
+	"{\"id\": \"5\", \"text\": {\"de\": \"5\"}}]},"
+	"{\"id\": \"topics\", \"type\": \"multi\", \"text\": {\"de\": \"Welche Themen, bitte?\"}, "
+	"\"options\": [{\"id\": \"a\", \"text\": {\"de\": \"A\"}}, {\"id\": \"b\", \"text\": "
+	"{\"de\": \"B\"}}, {\"id\": \"c\", \"text\": {\"de\": \"C\"}}]},"
+	"{\"id\": \"comment\", \"type\": \"text\", \"text\": {\"de\": \"Noch etwas?\"}, "
+	"\"note\": {\"de\": \"Keine Namen.\"}}]}";
+
+/* Version 2 asks "easy" first, words "helped" anew, drops option c and
+ * adds d. */
+static const char survey_v2[] =
+	"{\"format\": 1, \"id\": \"fb\", \"version\": 2, \"questions\": ["
+	"{\"id\": \"easy\", \"type\": \"yesno\", \"text\": {\"de\": \"War es \\\"leicht\\\"?\"}, "
+	"\"options\": [{\"id\": \"yes\", \"text\": {\"de\": \"Ja\"}}, {\"id\": \"no\", \"text\": "
+	"{\"de\": \"Nein\"}}]},"
+	"{\"id\": \"helped\", \"type\": \"scale5\", \"text\": {\"de\": \"Hat Ihnen der Ratgeber "
+	"geholfen?\"}, \"options\": ["
+	"{\"id\": \"1\", \"text\": {\"de\": \"1\"}}, {\"id\": \"2\", \"text\": {\"de\": \"2\"}},"
+	"{\"id\": \"3\", \"text\": {\"de\": \"3\"}}, {\"id\": \"4\", \"text\": {\"de\": \"4\"}},"
+	"{\"id\": \"5\", \"text\": {\"de\": \"5\"}}]},"
+	"{\"id\": \"topics\", \"type\": \"multi\", \"text\": {\"de\": \"Welche Themen?\"}, "
+	"\"options\": [{\"id\": \"a\", \"text\": {\"de\": \"A\"}}, {\"id\": \"b\", \"text\": "
+	"{\"de\": \"B\"}}, {\"id\": \"d\", \"text\": {\"de\": \"D\"}}]},"
+	"{\"id\": \"comment\", \"type\": \"text\", \"text\": {\"de\": \"Noch etwas?\"}, "
+	"\"note\": {\"de\": \"Keine Namen.\"}}]}";
+
+/* A comma, quotes, a line break (LF and CRLF) and umlauts. */
+#define COMMENT "Gut, \"sehr\" gut\nZeile 2: Grüße aus Köln\r\nß"
+#define COMMENT_CSV "\"Gut, \"\"sehr\"\" gut\nZeile 2: Grüße aus Köln\r\nß\""
+#define COMMENT_JSON "\"Gut, \\\"sehr\\\" gut\\nZeile 2: Grüße aus Köln\\r\\nß\""
+
+struct fixture {
+	char *dir;
+	struct store *s;
+	char id[3][STORE_ID_LEN + 1];
+};
+
+static char *tmp;
+
+static int group_setup(void **state)
+{
+	log_init();
+	tmp = test_mkdtemp("export");
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	test_rmtree(tmp);
+	return 0;
+}
+
+static int setup(void **state)
+{
+	struct fixture *fx = xcalloc(1, sizeof *fx);
+	fx->dir = xasprintf("%s/t-XXXXXX", tmp);
+	assert_non_null(mkdtemp(fx->dir));
+	char *db = path_join(fx->dir, "kiosk.sqlite3");
+	assert_int_equal(store_open(db, STORE_OPEN_RECOVER, &fx->s), STORE_OK);
+	free(db);
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+	store_close(fx->s);
+	free(fx->dir);
+	free(fx);
+	return 0;
+}
+
+static void insert(struct store *s, const char *lang, int64_t version, int64_t hour,
+		   const struct store_answer *a, size_t n, char *id)
+{
+	struct store_response r = {
+		.kiosk_id = "kiosk-test",
+		.survey_id = "fb",
+		.survey_version = version,
+		.language = lang,
+		.hour = hour,
+		.answers = a,
+		.n_answers = n,
+	};
+	assert_int_equal(store_feedback_insert(s, &r, id), STORE_OK);
+}
+
+/* Three responses, an hour apart so that their order is known: one under
+ * version 1 and two under version 2. */
+static void fill(struct fixture *fx)
+{
+	assert_int_equal(store_survey_put(fx->s, "fb", 1, survey_v1), STORE_OK);
+	assert_int_equal(store_survey_put(fx->s, "fb", 2, survey_v2), STORE_OK);
+	const struct store_answer r1[] = {
+		{"helped", "4", 0}, {"topics", "a", 1}, {"topics", "c", 1}, {"comment", COMMENT, 2},
+	};
+	const struct store_answer r2[] = {
+		{"easy", "yes", 0}, {"helped", "5", 1}, {"topics", "d", 2},
+	};
+	const struct store_answer r3[] = {{"helped", "1", 1}};
+	insert(fx->s, "de", 1, H0, r1, 4, fx->id[0]);
+	insert(fx->s, "en", 2, H0 + 3600, r2, 3, fx->id[1]);
+	insert(fx->s, "ar", 2, H0 + 7200, r3, 1, fx->id[2]);
+}
+
+/* The export as a string (caller frees). */
+static char *run(struct store *s, enum export_format f, bool bom, enum export_err want)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	assert_non_null(out);
+	assert_int_equal(export_write(s, f, bom, out), want);
+	assert_int_equal(fclose(out), 0);
+	assert_int_equal(strlen(text), len);
+	return text;
+}
+
+static void expect(char *got, const char *want)
+{
+	if (strcmp(got, want) != 0)
+		fail_msg("export differs.\n--- got:\n%s\n--- want:\n%s", got, want);
+	free(got);
+}
+
+static void test_csv(void **state)
+{
+	struct fixture *fx = *state;
+	fill(fx);
+	char *want = xasprintf(
+		"response_id,kiosk_id,survey_id,survey_version,hour,language,question_id,question,"
+		"answer\r\n"
+		"%1$s,kiosk-test,fb,1,2026-11-25T09:00:00Z,de,helped,Hat es geholfen?,4\r\n"
+		"%1$s,kiosk-test,fb,1,2026-11-25T09:00:00Z,de,topics,\"Welche Themen, bitte?\",a\r\n"
+		"%1$s,kiosk-test,fb,1,2026-11-25T09:00:00Z,de,topics,\"Welche Themen, bitte?\",c\r\n"
+		"%1$s,kiosk-test,fb,1,2026-11-25T09:00:00Z,de,comment,Noch etwas?," COMMENT_CSV "\r\n"
+		"%2$s,kiosk-test,fb,2,2026-11-25T10:00:00Z,en,easy,\"War es \"\"leicht\"\"?\",yes\r\n"
+		"%2$s,kiosk-test,fb,2,2026-11-25T10:00:00Z,en,helped,"
+		"Hat Ihnen der Ratgeber geholfen?,5\r\n"
+		"%2$s,kiosk-test,fb,2,2026-11-25T10:00:00Z,en,topics,Welche Themen?,d\r\n"
+		"%3$s,kiosk-test,fb,2,2026-11-25T11:00:00Z,ar,helped,"
+		"Hat Ihnen der Ratgeber geholfen?,1\r\n",
+		fx->id[0], fx->id[1], fx->id[2]);
+	expect(run(fx->s, EXPORT_CSV, false, EXPORT_OK), want);
+	free(want);
+}
+
+static void test_csv_wide(void **state)
+{
+	struct fixture *fx = *state;
+	fill(fx);
+	/* Version 2's order, then what only version 1 has (topics.c).  A
+	 * question or option the response's version lacks is empty; an
+	 * option it offers and that was not chosen is 0. */
+	char *want = xasprintf(
+		"response_id,kiosk_id,survey_id,survey_version,hour,language,"
+		"easy,helped,topics.a,topics.b,topics.d,comment,topics.c\r\n"
+		"%1$s,kiosk-test,fb,1,2026-11-25T09:00:00Z,de,,4,1,0,," COMMENT_CSV ",1\r\n"
+		"%2$s,kiosk-test,fb,2,2026-11-25T10:00:00Z,en,yes,5,0,0,1,,\r\n"
+		"%3$s,kiosk-test,fb,2,2026-11-25T11:00:00Z,ar,,1,0,0,0,,\r\n",
+		fx->id[0], fx->id[1], fx->id[2]);
+	expect(run(fx->s, EXPORT_CSV_WIDE, false, EXPORT_OK), want);
+	free(want);
+}
+
+static void test_json(void **state)
+{
+	struct fixture *fx = *state;
+	fill(fx);
+	char *want = xasprintf(
+		"{\"response_id\":\"%1$s\",\"kiosk_id\":\"kiosk-test\",\"survey_id\":\"fb\","
+		"\"survey_version\":1,\"hour\":\"2026-11-25T09:00:00Z\",\"language\":\"de\","
+		"\"answers\":{\"helped\":\"4\",\"topics\":[\"a\",\"c\"],\"comment\":" COMMENT_JSON
+		"}}\n"
+		"{\"response_id\":\"%2$s\",\"kiosk_id\":\"kiosk-test\",\"survey_id\":\"fb\","
+		"\"survey_version\":2,\"hour\":\"2026-11-25T10:00:00Z\",\"language\":\"en\","
+		"\"answers\":{\"easy\":\"yes\",\"helped\":\"5\",\"topics\":[\"d\"]}}\n"
+		"{\"response_id\":\"%3$s\",\"kiosk_id\":\"kiosk-test\",\"survey_id\":\"fb\","
+		"\"survey_version\":2,\"hour\":\"2026-11-25T11:00:00Z\",\"language\":\"ar\","
+		"\"answers\":{\"helped\":\"1\"}}\n",
+		fx->id[0], fx->id[1], fx->id[2]);
+	expect(run(fx->s, EXPORT_JSON, false, EXPORT_OK), want);
+	free(want);
+}
+
+/* The BOM comes first, once, before the header. */
+static void test_bom(void **state)
+{
+	struct fixture *fx = *state;
+	fill(fx);
+	char *csv = run(fx->s, EXPORT_CSV, true, EXPORT_OK);
+	assert_memory_equal(csv, "\xef\xbb\xbfresponse_id,", 15);
+	assert_null(strstr(csv + 3, "\xef\xbb\xbf"));
+	free(csv);
+	char *wide = run(fx->s, EXPORT_CSV_WIDE, true, EXPORT_OK);
+	assert_memory_equal(wide, "\xef\xbb\xbfresponse_id,", 15);
+	free(wide);
+	/* JSON lines with a BOM would not be JSON lines. */
+	expect(run(fx->s, EXPORT_JSON, true, EXPORT_ERR_ARGS), "");
+}
+
+static void test_empty(void **state)
+{
+	struct fixture *fx = *state;
+	expect(run(fx->s, EXPORT_CSV, false, EXPORT_OK),
+	       "response_id,kiosk_id,survey_id,survey_version,hour,language,question_id,question,"
+	       "answer\r\n");
+	expect(run(fx->s, EXPORT_CSV_WIDE, false, EXPORT_OK),
+	       "response_id,kiosk_id,survey_id,survey_version,hour,language\r\n");
+	expect(run(fx->s, EXPORT_JSON, false, EXPORT_OK), "");
+	expect(run(fx->s, EXPORT_CSV, true, EXPORT_OK),
+	       "\xef\xbb\xbfresponse_id,kiosk_id,survey_id,survey_version,hour,language,"
+	       "question_id,question,answer\r\n");
+	/* A kept survey but no responses yet: its columns, no rows. */
+	assert_int_equal(store_survey_put(fx->s, "fb", 1, survey_v1), STORE_OK);
+	expect(run(fx->s, EXPORT_CSV_WIDE, true, EXPORT_OK),
+	       "\xef\xbb\xbfresponse_id,kiosk_id,survey_id,survey_version,hour,language,"
+	       "helped,topics.a,topics.b,topics.c,comment\r\n");
+	expect(run(fx->s, EXPORT_JSON, false, EXPORT_OK), "");
+}
+
+/* Whatever was typed, every line reads back as JSON with the same text;
+ * bytes that are not UTF-8 (never stored by the kiosk) become U+FFFD. */
+static void test_json_any_text(void **state)
+{
+	struct fixture *fx = *state;
+	fill(fx);
+	static const char *const texts[] = {
+		"tab\there \\ back\\slash \x01\x1f ctrl \x7f del",
+		"\xd8\xa7\xd9\x84\xd8\xb9\xd8\xb1\xd8\xa8\xd9\x8a\xd8\xa9 \xf0\x9f\x98\x80 \xe2\x80\xa8",
+		"</script>\"'",
+	};
+	for (size_t i = 0; i < 3; i++) {
+		char id[STORE_ID_LEN + 1];
+		const struct store_answer a[] = {{"comment", texts[i], 3}};
+		insert(fx->s, "de", 2, H0 + 3600 * (int64_t)(10 + i), a, 1, id);
+	}
+	char id[STORE_ID_LEN + 1];
+	const struct store_answer bad[] = {{"comment", "a\xff" "b\xc3(\xed\xa0\x80", 3}};
+	insert(fx->s, "de", 2, H0 + 3600 * 20, bad, 1, id);
+
+	char *text = run(fx->s, EXPORT_JSON, false, EXPORT_OK);
+	size_t lines = 0;
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"), lines++) {
+		json_error_t je;
+		json_t *o = json_loads(line, 0, &je);
+		if (!o)
+			fail_msg("line %zu is not JSON (%s): %s", lines + 1, je.text, line);
+		const char *comment = json_string_value(json_object_get(json_object_get(o, "answers"),
+								       "comment"));
+		if (lines == 0)
+			assert_string_equal(comment, COMMENT);
+		else if (lines >= 3 && lines < 6)
+			assert_string_equal(comment, texts[lines - 3]);
+		else if (lines == 6)
+			assert_string_equal(comment, "a\xef\xbf\xbd" "b\xef\xbf\xbd(\xef\xbf\xbd"
+					    "\xef\xbf\xbd\xef\xbf\xbd");
+		assert_true(json_is_integer(json_object_get(o, "survey_version")));
+		json_decref(o);
+	}
+	assert_int_equal(lines, 7);
+	free(text);
+}
+
+/* A full disk is an error the caller hears about, with errno. */
+static void test_write_error(void **state)
+{
+	struct fixture *fx = *state;
+	fill(fx);
+	FILE *full = fopen("/dev/full", "w");
+	if (!full)
+		skip();
+	errno = 0;
+	assert_int_equal(export_write(fx->s, EXPORT_CSV, false, full), EXPORT_ERR_WRITE);
+	assert_int_equal(errno, ENOSPC);
+	fclose(full);
+}
+
+/* Enough rows to pass through the output buffer many times: every
+ * response comes out whole and in order. */
+static void test_many(void **state)
+{
+	struct fixture *fx = *state;
+	assert_int_equal(store_survey_put(fx->s, "fb", 2, survey_v2), STORE_OK);
+	char id[STORE_ID_LEN + 1];
+	for (int i = 0; i < 600; i++) {
+		const struct store_answer a[] = {
+			{"easy", i % 2 ? "yes" : "no", 0},
+			{"helped", "3", 1},
+			{"topics", "a", 2},
+			{"topics", "b", 2},
+			{"comment", "eine etwas längere Antwort, damit der Puffer sich füllt", 3},
+		};
+		insert(fx->s, "de", 2, H0 + 3600 * (int64_t)i, a, 5, id);
+	}
+	char *csv = run(fx->s, EXPORT_CSV, false, EXPORT_OK);
+	size_t rows = 0;
+	for (const char *p = csv; (p = strstr(p, "\r\n")); p += 2)
+		rows++;
+	assert_int_equal(rows, 1 + 600 * 5);
+	free(csv);
+	char *wide = run(fx->s, EXPORT_CSV_WIDE, false, EXPORT_OK);
+	rows = 0;
+	for (const char *p = wide; (p = strstr(p, "\r\n")); p += 2)
+		rows++;
+	assert_int_equal(rows, 1 + 600);
+	assert_non_null(strstr(wide, ",1,1,0,\"eine etwas längere Antwort, damit der Puffer sich "
+				     "füllt\"\r\n"));
+	free(wide);
+}
+
+static void test_format_names(void **state)
+{
+	enum export_format f;
+	assert_true(export_format_parse("csv", &f));
+	assert_int_equal(f, EXPORT_CSV);
+	assert_true(export_format_parse("csv-wide", &f));
+	assert_int_equal(f, EXPORT_CSV_WIDE);
+	assert_true(export_format_parse("json", &f));
+	assert_int_equal(f, EXPORT_JSON);
+	assert_false(export_format_parse("xml", &f));
+	assert_false(export_format_parse("CSV", &f));
+	assert_string_equal(export_format_name(EXPORT_CSV_WIDE), "csv-wide");
+	assert_string_equal(export_strerror(EXPORT_OK), "ok");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_csv, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_csv_wide, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bom, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_json_any_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many, setup, teardown),
+		cmocka_unit_test(test_format_names),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
