@@ -55,6 +55,17 @@ static const char *const builtin_de[][2] = {
 	{"kbd.shift", "Groß"},
 	{"kbd.backspace", "Löschen"},
 	{"kbd.space", "Leerzeichen"},
+	{"films.duration", "{time} Min."},
+	{"page.film", "Film ansehen"},
+	{"player.play", "Abspielen"},
+	{"player.pause", "Pause"},
+	{"player.rewind", "10 s zurück"},
+	{"player.forward", "10 s vor"},
+	{"player.seek", "Stelle im Film"},
+	{"player.subtitles", "Untertitel"},
+	{"player.volume", "Lautstärke"},
+	{"player.next", "Nächster Film"},
+	{"player.error", "Dieser Film kann gerade nicht abgespielt werden. Bitte wählen Sie einen anderen Film oder sagen Sie dem Personal Bescheid."},
 	{"thanks.title", "Vielen Dank!"},
 	{"thanks.text", "Ihre Antworten sind gespeichert – ohne Namen und ohne genaue Uhrzeit. Der Bildschirm kehrt gleich zum Start zurück."},
 };
@@ -160,6 +171,74 @@ enum content_err read_i18n(json_t *obj, const char *where, const char *path,
 	return CONTENT_OK;
 }
 
+static enum content_err read_film(json_t *jf, size_t index, const char *path,
+				  struct content_film *f, struct content_error *err)
+{
+	const char *id = json_string_value(json_object_get(jf, "id"));
+	const char *file = json_string_value(json_object_get(jf, "file"));
+	const char *still = json_string_value(json_object_get(jf, "still"));
+	json_t *duration = json_object_get(jf, "duration_s");
+	if (!id || !valid_id(id))
+		return content_fail(err, CONTENT_ERR_SCHEMA, "%s: films[%zu].id: expected lowercase "
+				    "letters, digits and '-'", path, index);
+	f->id = xstrdup(id);
+	if (!file || !safe_relative(file))
+		return content_fail(err, CONTENT_ERR_SCHEMA, "%s: film %s: file must be a relative "
+				    "path inside the media folder", path, id);
+	if (json_object_get(jf, "still") && (!still || !safe_relative(still)))
+		return content_fail(err, CONTENT_ERR_SCHEMA, "%s: film %s: still must be a relative "
+				    "path inside the media folder", path, id);
+	if (!json_is_integer(duration) || json_integer_value(duration) < 1 ||
+	    json_integer_value(duration) > 4 * 3600)
+		return content_fail(err, CONTENT_ERR_SCHEMA, "%s: film %s: duration_s: expected "
+				    "seconds", path, id);
+	f->file = xstrdup(file);
+	f->still = still ? xstrdup(still) : NULL;
+	f->duration_s = (int)json_integer_value(duration);
+	char where[96];
+	snprintf(where, sizeof where, "film %s: title", id);
+	enum content_err e = read_i18n(json_object_get(jf, "title"), where, path, &f->title, err);
+	json_t *subs = json_object_get(jf, "subtitles");
+	if (e || !subs)
+		return e;
+	snprintf(where, sizeof where, "film %s: subtitles", id);
+	if ((e = read_i18n(subs, where, path, &f->subtitles, err)))
+		return e;
+	for (size_t i = 0; i < f->subtitles.n; i++)
+		if (!safe_relative(f->subtitles.texts[i]))
+			return content_fail(err, CONTENT_ERR_SCHEMA, "%s: film %s: subtitles must be "
+					    "relative paths inside the media folder", path, id);
+	return CONTENT_OK;
+}
+
+static enum content_err read_films(json_t *root, const char *path, struct content *c,
+				   struct content_error *err)
+{
+	json_t *films = json_object_get(root, "films");
+	if (!films)
+		return CONTENT_OK;
+	if (!json_is_array(films))
+		return content_fail(err, CONTENT_ERR_SCHEMA, "%s: films: expected a list", path);
+	c->films = xcalloc(json_array_size(films) + 1, sizeof *c->films);
+	for (size_t i = 0; i < json_array_size(films); i++) {
+		c->n_films = i + 1;
+		enum content_err e = read_film(json_array_get(films, i), i, path, &c->films[i], err);
+		if (e)
+			return e;
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(c->films[k].id, c->films[i].id) == 0)
+				return content_fail(err, CONTENT_ERR_SCHEMA, "%s: film %s appears twice",
+						    path, c->films[i].id);
+	}
+	/* A topic's film must be one of the films. */
+	for (size_t i = 0; i < c->n_topics; i++)
+		if (c->topics[i].film && !content_film_find(c, c->topics[i].film))
+			return content_fail(err, CONTENT_ERR_SCHEMA, "%s: topic %s: film %s is not "
+					    "among the films", path, c->topics[i].id,
+					    c->topics[i].film);
+	return CONTENT_OK;
+}
+
 static enum content_err read_topic(json_t *jt, size_t index, const char *path,
 				   struct content_topic *t, struct content_error *err)
 {
@@ -179,6 +258,13 @@ static enum content_err read_topic(json_t *jt, size_t index, const char *path,
 		return content_fail(err, CONTENT_ERR_SCHEMA, "%s: topic %s: minutes must be 1..120", path, id);
 	t->id = xstrdup(id);
 	t->page = xstrdup(page);
+	json_t *film = json_object_get(jt, "film");
+	if (film && !json_is_null(film)) {
+		if (!json_is_string(film) || !valid_id(json_string_value(film)))
+			return content_fail(err, CONTENT_ERR_SCHEMA, "%s: topic %s: film: expected a "
+					    "film's id", path, id);
+		t->film = xstrdup(json_string_value(film));
+	}
 	t->minutes = minutes ? (int)json_integer_value(minutes) : 0;
 	snprintf(where, sizeof where, "topic %s: title", id);
 	enum content_err e = read_i18n(json_object_get(jt, "title"), where, path, &t->title, err);
@@ -276,6 +362,7 @@ enum content_err content_load(const char *dir, struct content **out, struct cont
 	*out = NULL;
 	struct content *c = xcalloc(1, sizeof *c);
 	c->dir = xstrdup(dir);
+	c->media_dir = path_join(dir, "media");
 	char *path = path_join(dir, "content.json");
 	json_t *root = NULL;
 	enum content_err e = read_json(path, &root, err);
@@ -312,6 +399,8 @@ enum content_err content_load(const char *dir, struct content **out, struct cont
 				goto out;
 			}
 	}
+	if ((e = read_films(root, path, c, err)))
+		goto out;
 	for (size_t i = 0; i < c->n_languages; i++)
 		if ((e = read_strings(c, i, err)))
 			goto out;
@@ -331,9 +420,19 @@ void content_free(struct content *c)
 {
 	if (!c)
 		return;
+	for (size_t i = 0; i < c->n_films; i++) {
+		free(c->films[i].id);
+		free(c->films[i].file);
+		free(c->films[i].still);
+		i18n_free(&c->films[i].title);
+		i18n_free(&c->films[i].subtitles);
+	}
+	free(c->films);
+	free(c->media_dir);
 	for (size_t i = 0; i < c->n_topics; i++) {
 		free(c->topics[i].id);
 		free(c->topics[i].page);
+		free(c->topics[i].film);
 		i18n_free(&c->topics[i].title);
 		i18n_free(&c->topics[i].summary);
 	}
@@ -365,6 +464,25 @@ const struct content_topic *content_topic_find(const struct content *c, const ch
 		if (strcmp(c->topics[i].id, id) == 0)
 			return &c->topics[i];
 	return NULL;
+}
+
+const struct content_film *content_film_find(const struct content *c, const char *id)
+{
+	for (size_t i = 0; c && i < c->n_films; i++)
+		if (strcmp(c->films[i].id, id) == 0)
+			return &c->films[i];
+	return NULL;
+}
+
+char *content_media_path(const struct content *c, const char *rel)
+{
+	return rel ? path_join(c->media_dir, rel) : NULL;
+}
+
+void content_set_media_dir(struct content *c, const char *dir)
+{
+	free(c->media_dir);
+	c->media_dir = xstrdup(dir);
 }
 
 const char *i18n_lookup(const struct content_i18n *t, const char *key)

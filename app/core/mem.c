@@ -111,16 +111,25 @@ bool utf8_valid(const char *str, size_t n)
 	return true;
 }
 
-char *str_format_var(const char *fmt, const char *var, long n)
+char *str_replace_var(const char *fmt, const char *var, const char *value)
 {
 	char *out = xstrdup(fmt);
-	size_t vl = strlen(var);
-	for (char *at; vl && (at = strstr(out, var));) {
-		char *next = xasprintf("%.*s%ld%s", (int)(at - out), out, n, at + vl);
+	size_t vl = strlen(var), done = 0;
+	for (char *at; vl && (at = strstr(out + done, var));) {
+		size_t before = (size_t)(at - out);
+		char *next = xasprintf("%.*s%s%s", (int)before, out, value, at + vl);
 		free(out);
 		out = next;
+		done = before + strlen(value); /* a value holding var is not replaced again */
 	}
 	return out;
+}
+
+char *str_format_var(const char *fmt, const char *var, long n)
+{
+	char number[32];
+	snprintf(number, sizeof number, "%ld", n);
+	return str_replace_var(fmt, var, number);
 }
 
 char *str_format_n(const char *fmt, long n)

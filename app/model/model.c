@@ -12,48 +12,17 @@
 
 #define LOG_MODULE "model"
 
-#define HISTORY_MAX 8
 /* The thanks screen goes home by itself after this long. */
 #define THANKS_MS 8000
 
-struct model {
-	struct model_settings settings;
-	const struct content *content;   /* borrowed */
-	const struct content *pending;   /* new content, taken at the next home */
-	bool has_pending;
 
-	enum model_screen screen;
-	enum model_screen history[HISTORY_MAX]; /* where back leads */
-	int depth;
-	char lang[16];
-	int text_scale;
-	bool high_contrast;
 
-	char topic[64];                  /* the topic on the page screen */
-	struct page *page;               /* its page, or NULL when it failed */
-
-	uint64_t last_activity;
-	uint64_t now;                    /* the latest time an event brought */
-	uint64_t warning_since;          /* when the idle warning appeared, or 0 */
-	enum model_screen before_warning;
-	char *oos_message;               /* set: the kiosk is out of service */
-
-	struct survey_session *survey;   /* answers so far, in memory only */
-	uint64_t thanks_until;           /* when the thanks screen closes */
-	char submitted[STORE_ID_LEN + 1]; /* the response just stored, for the event */
-	bool has_submitted;
-
-	struct model_tree tree;
-	bool dirty;                      /* the tree must be rebuilt */
-	bool reset_happened;
-};
-
-static const char *str(const struct model *m, const char *key)
+const char *model_str(const struct model *m, const char *key)
 {
 	return content_string(m->content, m->lang, key);
 }
 
-static void changed(struct model *m) { m->dirty = true; }
+void model_changed(struct model *m) { m->dirty = true; }
 
 static bool offered(const struct model *m, const char *lang)
 {
@@ -74,7 +43,7 @@ static void set_language(struct model *m, const char *lang)
 		if (t && content_page_load(m->content, t, m->lang, &m->page, &err) != CONTENT_OK)
 			LOG_ERR("%s", err.message);
 	}
-	changed(m);
+	model_changed(m);
 }
 
 /* The language a new session starts in: the default, where it is offered. */
@@ -97,16 +66,19 @@ static void session_reset(struct model *m)
 	m->page = NULL;
 	session_free(m->survey); /* an unfinished survey stores nothing */
 	m->survey = NULL;
+	player_close(m);
+	player_defaults(&m->player); /* subtitles on, volume back to normal */
 	m->text_scale = m->settings.text_scale;
 	m->high_contrast = m->settings.high_contrast;
 	m->warning_since = 0;
 	snprintf(m->lang, sizeof m->lang, "%s", session_language(m));
 	m->reset_happened = true;
-	changed(m);
+	model_changed(m);
 }
 
-static void arrive_home(struct model *m)
+void model_arrive_home(struct model *m)
 {
+	player_close(m);
 	m->screen = MODEL_SCREEN_HOME;
 	m->depth = 0;
 	m->topic[0] = '\0';
@@ -120,15 +92,15 @@ static void arrive_home(struct model *m)
 		if (!offered(m, m->lang))
 			snprintf(m->lang, sizeof m->lang, "%s", session_language(m));
 	}
-	changed(m);
+	model_changed(m);
 }
 
-static void go(struct model *m, enum model_screen to)
+void model_go(struct model *m, enum model_screen to)
 {
 	if (m->depth < HISTORY_MAX)
 		m->history[m->depth++] = m->screen;
 	m->screen = to;
-	changed(m);
+	model_changed(m);
 }
 
 struct model *model_new(const struct model_settings *settings, const struct content *content,
@@ -139,6 +111,7 @@ struct model *model_new(const struct model_settings *settings, const struct cont
 	m->content = content;
 	m->last_activity = now_ms;
 	m->now = now_ms;
+	player_reset(&m->player);
 	session_reset(m);
 	m->reset_happened = false;
 	return m;
@@ -160,7 +133,7 @@ void model_set_content(struct model *m, const struct content *content)
 	m->pending = content;
 	m->has_pending = true;
 	if (m->screen == MODEL_SCREEN_HOME)
-		arrive_home(m);
+		model_arrive_home(m);
 }
 
 void model_set_out_of_service(struct model *m, const char *message)
@@ -168,7 +141,7 @@ void model_set_out_of_service(struct model *m, const char *message)
 	free(m->oos_message);
 	m->oos_message = xstrdup(message);
 	m->screen = MODEL_SCREEN_OUT_OF_SERVICE;
-	changed(m);
+	model_changed(m);
 }
 
 static void open_topic(struct model *m, const char *id)
@@ -182,23 +155,23 @@ static void open_topic(struct model *m, const char *id)
 	struct content_error err;
 	if (content_page_load(m->content, t, m->lang, &m->page, &err) != CONTENT_OK)
 		LOG_ERR("%s", err.message); /* the page screen says it cannot show it */
-	go(m, MODEL_SCREEN_PAGE);
+	model_go(m, MODEL_SCREEN_PAGE);
 }
 
 static bool activate_common(struct model *m, const char *id)
 {
 	if (strcmp(id, "nav.home") == 0) {
-		arrive_home(m);
+		model_arrive_home(m);
 	} else if (strcmp(id, "nav.back") == 0) {
 		model_back(m, m->last_activity);
 	} else if (strncmp(id, "lang.", 5) == 0 && offered(m, id + 5)) {
 		set_language(m, id + 5);
 	} else if (strcmp(id, "a11y.text") == 0) {
 		m->text_scale = m->text_scale >= 200 ? 100 : m->text_scale + 50;
-		changed(m);
+		model_changed(m);
 	} else if (strcmp(id, "a11y.contrast") == 0) {
 		m->high_contrast = !m->high_contrast;
-		changed(m);
+		model_changed(m);
 	} else {
 		return false;
 	}
@@ -209,7 +182,7 @@ static void start_survey(struct model *m)
 {
 	session_free(m->survey);
 	m->survey = m->content && m->content->survey ? session_new(m->content->survey) : NULL;
-	go(m, MODEL_SCREEN_SURVEY); /* without a survey: "coming soon" */
+	model_go(m, MODEL_SCREEN_SURVEY); /* without a survey: "coming soon" */
 }
 
 /* The survey is over: its answers are gone from memory; back from thanks
@@ -220,7 +193,7 @@ static void show_thanks(struct model *m)
 	m->survey = NULL;
 	m->screen = MODEL_SCREEN_THANKS;
 	m->thanks_until = m->now + THANKS_MS;
-	changed(m);
+	model_changed(m);
 }
 
 /* Stores the answers in one transaction; only a commit ends the survey. */
@@ -249,7 +222,7 @@ static void submit(struct model *m)
 	    store_feedback_insert(m->settings.store, &r, m->submitted) != STORE_OK) {
 		LOG_ERR("a survey response could not be stored; the answers stay on screen");
 		session_set_failed(m->survey, true);
-		changed(m);
+		model_changed(m);
 		return;
 	}
 	m->has_submitted = true;
@@ -259,18 +232,18 @@ static void submit(struct model *m)
 static void apply_session(struct model *m, enum session_action a)
 {
 	if (a == SESSION_CHANGED)
-		changed(m);
+		model_changed(m);
 	else if (a == SESSION_SUBMIT)
 		submit(m);
 	else if (a == SESSION_LEAVE)
-		arrive_home(m);
+		model_arrive_home(m);
 }
 
 void model_type_text(struct model *m, const char *utf8, uint64_t now_ms)
 {
 	model_user_activity(m, now_ms);
 	if (m->screen == MODEL_SCREEN_SURVEY && m->survey && session_type(m->survey, utf8))
-		changed(m);
+		model_changed(m);
 }
 
 void model_activate(struct model *m, const char *id, uint64_t now_ms)
@@ -285,15 +258,26 @@ void model_activate(struct model *m, const char *id, uint64_t now_ms)
 		return;
 	if (m->screen == MODEL_SCREEN_HOME) {
 		if (strcmp(id, "home.guide") == 0)
-			go(m, MODEL_SCREEN_GUIDE);
+			model_go(m, MODEL_SCREEN_GUIDE);
 		else if (strcmp(id, "home.films") == 0)
-			go(m, MODEL_SCREEN_FILMS);
+			model_go(m, MODEL_SCREEN_FILMS);
 		else if (strcmp(id, "home.survey") == 0)
 			start_survey(m);
 	} else if (m->screen == MODEL_SCREEN_GUIDE && strncmp(id, "guide.", 6) == 0) {
 		open_topic(m, id + 6);
 	} else if (m->screen == MODEL_SCREEN_SURVEY && m->survey) {
 		apply_session(m, session_activate(m->survey, id));
+	} else if (m->screen == MODEL_SCREEN_FILMS && strncmp(id, "films.", 6) == 0) {
+		player_open(m, id + 6);
+	} else if (m->screen == MODEL_SCREEN_PAGE && strcmp(id, "page.film") == 0) {
+		const struct content_topic *t = content_topic_find(m->content, m->topic);
+		if (t && t->film)
+			player_open(m, t->film);
+	} else if (m->screen == MODEL_SCREEN_PLAYER) {
+		if (strcmp(id, "player.back") == 0)
+			model_back(m, now_ms);
+		else
+			player_activate(m, id);
 	}
 }
 
@@ -307,16 +291,18 @@ void model_back(struct model *m, uint64_t now_ms)
 		return;
 	}
 	if (m->screen == MODEL_SCREEN_THANKS) {
-		arrive_home(m);
+		model_arrive_home(m);
 		return;
 	}
+	if (m->screen == MODEL_SCREEN_PLAYER)
+		player_close(m);
 	if (m->depth == 0) {
-		arrive_home(m);
+		model_arrive_home(m);
 		return;
 	}
 	enum model_screen to = m->history[--m->depth];
 	if (to == MODEL_SCREEN_HOME) {
-		arrive_home(m);
+		model_arrive_home(m);
 		return;
 	}
 	if (m->screen == MODEL_SCREEN_PAGE) {
@@ -325,7 +311,7 @@ void model_back(struct model *m, uint64_t now_ms)
 		m->topic[0] = '\0';
 	}
 	m->screen = to;
-	changed(m);
+	model_changed(m);
 }
 
 void model_user_activity(struct model *m, uint64_t now_ms)
@@ -335,7 +321,7 @@ void model_user_activity(struct model *m, uint64_t now_ms)
 	if (m->screen == MODEL_SCREEN_IDLE_WARNING) {
 		m->screen = m->before_warning;
 		m->warning_since = 0;
-		changed(m);
+		model_changed(m);
 	}
 }
 
@@ -360,12 +346,15 @@ void model_tick(struct model *m, uint64_t now_ms)
 			session_reset(m);
 			m->last_activity = now_ms;
 		} else {
-			changed(m); /* the countdown moved on */
+			model_changed(m); /* the countdown moved on */
 		}
 		return;
 	}
+	player_tick(m);
+	if (player_busy(m))
+		return; /* never idle while a film plays */
 	if (m->screen == MODEL_SCREEN_THANKS && now_ms >= m->thanks_until) {
-		arrive_home(m);
+		model_arrive_home(m);
 		return;
 	}
 	if (session_pristine(m) || now_ms < m->last_activity + timeout)
@@ -373,7 +362,7 @@ void model_tick(struct model *m, uint64_t now_ms)
 	m->before_warning = m->screen;
 	m->screen = MODEL_SCREEN_IDLE_WARNING;
 	m->warning_since = now_ms;
-	changed(m);
+	model_changed(m);
 }
 
 uint64_t model_next_deadline(const struct model *m)
@@ -387,9 +376,14 @@ uint64_t model_next_deadline(const struct model *m)
 		uint64_t next = m->warning_since + (passed / 1000 + 1) * 1000;
 		return next < end ? next : end;
 	}
+	uint64_t film = player_deadline(m);
+	if (player_busy(m))
+		return film;
 	if (session_pristine(m))
 		return 0;
 	uint64_t idle = m->last_activity + (uint64_t)m->settings.idle_timeout_s * 1000;
+	if (film && film < idle)
+		return film;
 	if (m->screen == MODEL_SCREEN_THANKS && m->thanks_until < idle)
 		return m->thanks_until;
 	return idle;
@@ -398,6 +392,16 @@ uint64_t model_next_deadline(const struct model *m)
 enum model_screen model_screen(const struct model *m) { return m->screen; }
 
 const char *model_language(const struct model *m) { return m->lang; }
+
+bool model_wants_media(const struct model *m)
+{
+	if (m->screen == MODEL_SCREEN_FILMS || m->screen == MODEL_SCREEN_PLAYER)
+		return true;
+	const struct content_topic *t = m->screen == MODEL_SCREEN_PAGE
+						? content_topic_find(m->content, m->topic)
+						: NULL;
+	return t && t->film;
+}
 
 bool model_take_submitted(struct model *m, char *id)
 {
@@ -423,26 +427,31 @@ static const char *const endonyms[][2] = {
 	{"tr", "Türkçe"},  {"uk", "Українська"},           {"ar", "العربية"},
 };
 
-static struct model_node *add(struct model *m, const char *id, enum model_role role,
+struct model_node *model_add(struct model *m, const char *id, enum model_role role,
 			      enum model_slot slot, const char *key)
 {
-	return tree_add(&m->tree, id, role, slot, key ? str(m, key) : "");
+	return tree_add(&m->tree, id, role, slot, key ? model_str(m, key) : "");
 }
 
-static void add_top_bar(struct model *m, const char *title_key, bool with_nav)
+void model_add_top_bar(struct model *m, const char *title_key, bool with_nav)
 {
 	if (with_nav) {
-		add(m, "nav.back", MODEL_ROLE_BUTTON, MODEL_SLOT_NAV, "nav.back")->icon = ICON_BACK;
-		add(m, "nav.home", MODEL_ROLE_BUTTON, MODEL_SLOT_NAV, "nav.home")->icon = ICON_HOME;
+		model_add(m, "nav.back", MODEL_ROLE_BUTTON, MODEL_SLOT_NAV, "nav.back")->icon = ICON_BACK;
+		model_add(m, "nav.home", MODEL_ROLE_BUTTON, MODEL_SLOT_NAV, "nav.home")->icon = ICON_HOME;
 	}
-	struct model_node *t = add(m, "title", MODEL_ROLE_HEADING, MODEL_SLOT_TITLE, title_key);
+	struct model_node *t = model_add(m, "title", MODEL_ROLE_HEADING, MODEL_SLOT_TITLE, title_key);
 	t->type = MODEL_TYPE_H2;
-	struct model_node *n = add(m, "a11y.text", MODEL_ROLE_BUTTON, MODEL_SLOT_TOOLS, NULL);
+	model_add_tools(m);
+}
+
+void model_add_tools(struct model *m)
+{
+	struct model_node *n = model_add(m, "a11y.text", MODEL_ROLE_BUTTON, MODEL_SLOT_TOOLS, NULL);
 	free(n->label);
-	n->label = xasprintf("%s %d %%", str(m, "a11y.text"), m->text_scale);
+	n->label = xasprintf("%s %d %%", model_str(m, "a11y.text"), m->text_scale);
 	n->icon = ICON_TEXT_SIZE;
 	n->value = m->text_scale;
-	n = add(m, "a11y.contrast", MODEL_ROLE_BUTTON, MODEL_SLOT_TOOLS, "a11y.contrast");
+	n = model_add(m, "a11y.contrast", MODEL_ROLE_BUTTON, MODEL_SLOT_TOOLS, "a11y.contrast");
 	n->icon = ICON_CONTRAST;
 	n->selected = m->high_contrast;
 }
@@ -463,18 +472,18 @@ static void add_language_bar(struct model *m)
 static void add_tile(struct model *m, const char *id, const char *sub_key, enum model_tone tone,
 		     const char *icon)
 {
-	struct model_node *n = add(m, id, MODEL_ROLE_BUTTON, MODEL_SLOT_BODY, id);
-	n->detail = xstrdup(str(m, sub_key));
+	struct model_node *n = model_add(m, id, MODEL_ROLE_BUTTON, MODEL_SLOT_BODY, id);
+	n->detail = xstrdup(model_str(m, sub_key));
 	n->tone = tone;
 	n->icon = icon;
 }
 
 static void build_home(struct model *m)
 {
-	add_top_bar(m, "app.title", false);
-	add(m, "home.welcome", MODEL_ROLE_HEADING, MODEL_SLOT_BODY, "home.welcome")->type =
+	model_add_top_bar(m, "app.title", false);
+	model_add(m, "home.welcome", MODEL_ROLE_HEADING, MODEL_SLOT_BODY, "home.welcome")->type =
 		MODEL_TYPE_H1;
-	add(m, "home.intro", MODEL_ROLE_TEXT, MODEL_SLOT_BODY, "home.intro")->type = MODEL_TYPE_LEAD;
+	model_add(m, "home.intro", MODEL_ROLE_TEXT, MODEL_SLOT_BODY, "home.intro")->type = MODEL_TYPE_LEAD;
 	add_tile(m, "home.guide", "home.guide.sub", MODEL_TONE_GUIDE, ICON_GUIDE);
 	add_tile(m, "home.films", "home.films.sub", MODEL_TONE_FILMS, ICON_FILMS);
 	add_tile(m, "home.survey", "home.survey.sub", MODEL_TONE_SURVEY, ICON_SURVEY);
@@ -483,7 +492,7 @@ static void build_home(struct model *m)
 
 static void build_guide(struct model *m)
 {
-	add_top_bar(m, "guide.title", true);
+	model_add_top_bar(m, "guide.title", true);
 	size_t n_topics = m->content ? m->content->n_topics : 0;
 	for (size_t i = 0; i < n_topics; i++) {
 		const struct content_topic *t = &m->content->topics[i];
@@ -491,7 +500,7 @@ static void build_guide(struct model *m)
 		snprintf(id, sizeof id, "guide.%s", t->id);
 		struct model_node *n = tree_add(&m->tree, id, MODEL_ROLE_BUTTON, MODEL_SLOT_BODY,
 						content_i18n_get(&t->title, m->lang, NULL));
-		char *minutes = str_format_n(str(m, "guide.minutes"), t->minutes ? t->minutes : 1);
+		char *minutes = str_format_n(model_str(m, "guide.minutes"), t->minutes ? t->minutes : 1);
 		n->detail = xasprintf("%s · %s", content_i18n_get(&t->summary, m->lang, NULL),
 				      minutes);
 		free(minutes);
@@ -500,23 +509,37 @@ static void build_guide(struct model *m)
 		n->value = (int)i + 1;
 	}
 	if (n_topics == 0)
-		add(m, "guide.empty", MODEL_ROLE_TEXT, MODEL_SLOT_BODY, "guide.empty");
+		model_add(m, "guide.empty", MODEL_ROLE_TEXT, MODEL_SLOT_BODY, "guide.empty");
 	add_language_bar(m);
+}
+
+static void add_film_button(struct model *m)
+{
+	struct model_node *f = model_add(m, "page.film", MODEL_ROLE_BUTTON, MODEL_SLOT_BODY,
+					 "page.film");
+	f->icon = ICON_FILMS;
+	f->tone = MODEL_TONE_FILMS;
 }
 
 static void build_page(struct model *m)
 {
-	add_top_bar(m, "guide.title", true);
+	model_add_top_bar(m, "guide.title", true);
 	if (!m->page) {
-		struct model_node *n = add(m, "page.error", MODEL_ROLE_TEXT, MODEL_SLOT_BODY,
+		struct model_node *n = model_add(m, "page.error", MODEL_ROLE_TEXT, MODEL_SLOT_BODY,
 					   "page.error");
 		n->icon = ICON_WARNING;
 		add_language_bar(m);
 		return;
 	}
 	if (m->page->fell_back)
-		add(m, "page.fallback", MODEL_ROLE_TEXT, MODEL_SLOT_BODY, "fallback.note")->type =
+		model_add(m, "page.fallback", MODEL_ROLE_TEXT, MODEL_SLOT_BODY, "fallback.note")->type =
 			MODEL_TYPE_NOTE;
+	const struct content_topic *topic = content_topic_find(m->content, m->topic);
+	bool film = topic && topic->film && content_film_find(m->content, topic->film);
+	if (film && m->page->blocks[0].kind != PAGE_BLOCK_HEADING) {
+		add_film_button(m); /* no title: the film comes first */
+		film = false;
+	}
 	for (size_t i = 0; i < m->page->n_blocks; i++) {
 		const struct page_block *b = &m->page->blocks[i];
 		char id[32];
@@ -531,20 +554,23 @@ static void build_page(struct model *m)
 		if (b->kind == PAGE_BLOCK_HEADING)
 			n->type = b->level <= 1 ? MODEL_TYPE_H1
 				  : b->level == 2 ? MODEL_TYPE_H2 : MODEL_TYPE_H3;
+		/* The topic's film right under its title. */
+		if (film && i == 0)
+			add_film_button(m);
 	}
-	add(m, "page.end", MODEL_ROLE_TEXT, MODEL_SLOT_BODY, "page.end")->type = MODEL_TYPE_NOTE;
+	model_add(m, "page.end", MODEL_ROLE_TEXT, MODEL_SLOT_BODY, "page.end")->type = MODEL_TYPE_NOTE;
 	add_language_bar(m);
 }
 
 static void build_soon(struct model *m, const char *title_key, enum model_tone tone)
 {
-	add_top_bar(m, title_key, true);
-	struct model_node *n = add(m, "soon.title", MODEL_ROLE_HEADING, MODEL_SLOT_BODY,
+	model_add_top_bar(m, title_key, true);
+	struct model_node *n = model_add(m, "soon.title", MODEL_ROLE_HEADING, MODEL_SLOT_BODY,
 				   "soon.title");
 	n->type = MODEL_TYPE_H1;
 	n->icon = ICON_SOON;
 	n->tone = tone;
-	add(m, "soon.text", MODEL_ROLE_TEXT, MODEL_SLOT_BODY, "soon.text")->type = MODEL_TYPE_LEAD;
+	model_add(m, "soon.text", MODEL_ROLE_TEXT, MODEL_SLOT_BODY, "soon.text")->type = MODEL_TYPE_LEAD;
 	add_language_bar(m);
 }
 
@@ -554,20 +580,20 @@ static void build_survey(struct model *m)
 		build_soon(m, "survey.title", MODEL_TONE_SURVEY);
 		return;
 	}
-	add_top_bar(m, "survey.title", true);
+	model_add_top_bar(m, "survey.title", true);
 	session_build(m->survey, &m->tree, m->content, m->lang);
 	add_language_bar(m);
 }
 
 static void build_thanks(struct model *m)
 {
-	add_top_bar(m, "survey.title", true);
-	struct model_node *n = add(m, "thanks.title", MODEL_ROLE_HEADING, MODEL_SLOT_BODY,
+	model_add_top_bar(m, "survey.title", true);
+	struct model_node *n = model_add(m, "thanks.title", MODEL_ROLE_HEADING, MODEL_SLOT_BODY,
 				   "thanks.title");
 	n->type = MODEL_TYPE_H1;
 	n->icon = ICON_THANKS;
 	n->tone = MODEL_TONE_SURVEY;
-	add(m, "thanks.text", MODEL_ROLE_TEXT, MODEL_SLOT_BODY, "thanks.text")->type =
+	model_add(m, "thanks.text", MODEL_ROLE_TEXT, MODEL_SLOT_BODY, "thanks.text")->type =
 		MODEL_TYPE_LEAD;
 	add_language_bar(m);
 }
@@ -577,27 +603,27 @@ static void build_idle_warning(struct model *m)
 	uint64_t total = (uint64_t)m->settings.idle_warning_s * 1000;
 	uint64_t passed = m->now > m->warning_since ? m->now - m->warning_since : 0;
 	int left = (int)((total > passed ? total - passed : 0) + 999) / 1000;
-	struct model_node *n = add(m, "idle.title", MODEL_ROLE_HEADING, MODEL_SLOT_DIALOG,
+	struct model_node *n = model_add(m, "idle.title", MODEL_ROLE_HEADING, MODEL_SLOT_DIALOG,
 				   "idle.title");
 	n->type = MODEL_TYPE_H1;
 	n->icon = ICON_HOURGLASS;
-	n = add(m, "idle.text", MODEL_ROLE_TEXT, MODEL_SLOT_DIALOG, NULL);
+	n = model_add(m, "idle.text", MODEL_ROLE_TEXT, MODEL_SLOT_DIALOG, NULL);
 	free(n->label);
-	n->label = str_format_n(str(m, "idle.text"), left);
+	n->label = str_format_n(model_str(m, "idle.text"), left);
 	n->type = MODEL_TYPE_LEAD;
 	n->value = left;
 	n->value_max = m->settings.idle_warning_s;
-	n = add(m, "idle.more-time", MODEL_ROLE_BUTTON, MODEL_SLOT_DIALOG, "idle.more-time");
+	n = model_add(m, "idle.more-time", MODEL_ROLE_BUTTON, MODEL_SLOT_DIALOG, "idle.more-time");
 	n->tone = MODEL_TONE_GUIDE;
 }
 
 static void build_out_of_service(struct model *m)
 {
-	struct model_node *n = add(m, "oos.title", MODEL_ROLE_HEADING, MODEL_SLOT_BODY,
+	struct model_node *n = model_add(m, "oos.title", MODEL_ROLE_HEADING, MODEL_SLOT_BODY,
 				   "oos.title");
 	n->type = MODEL_TYPE_H1;
 	n->icon = ICON_WARNING;
-	add(m, "oos.text", MODEL_ROLE_TEXT, MODEL_SLOT_BODY, "oos.text")->type = MODEL_TYPE_LEAD;
+	model_add(m, "oos.text", MODEL_ROLE_TEXT, MODEL_SLOT_BODY, "oos.text")->type = MODEL_TYPE_LEAD;
 	n = tree_add(&m->tree, "oos.detail", MODEL_ROLE_TEXT, MODEL_SLOT_BODY,
 		     m->oos_message ? m->oos_message : "");
 	n->type = MODEL_TYPE_NOTE;
@@ -612,7 +638,11 @@ const struct model_tree *model_tree(struct model *m)
 	case MODEL_SCREEN_HOME: build_home(m); break;
 	case MODEL_SCREEN_GUIDE: build_guide(m); break;
 	case MODEL_SCREEN_PAGE: build_page(m); break;
-	case MODEL_SCREEN_FILMS: build_soon(m, "films.title", MODEL_TONE_FILMS); break;
+	case MODEL_SCREEN_FILMS:
+		films_build(m);
+		add_language_bar(m);
+		break;
+	case MODEL_SCREEN_PLAYER: player_build(m); break; /* no language bar over a film */
 	case MODEL_SCREEN_SURVEY: build_survey(m); break;
 	case MODEL_SCREEN_THANKS: build_thanks(m); break;
 	case MODEL_SCREEN_IDLE_WARNING: build_idle_warning(m); break;

@@ -3,6 +3,7 @@
 #define KIOSK_MODEL_INT_H
 
 #include "kiosk/model.h"
+#include "kiosk/store.h"
 
 /* Material Icons code points, as UTF-8. */
 #define ICON_HOME "\xee\xa2\x8a"          /* e88a home */
@@ -61,6 +62,82 @@ void session_build(struct survey_session *s, struct model_tree *t, const struct 
 const struct store_answer *session_answers(struct survey_session *s, size_t *n);
 /* The last submit could not be stored: say so, keep every answer. */
 void session_set_failed(struct survey_session *s, bool failed);
+
+/* ---- player.c: the film on screen ---- */
+struct player {
+	char film[64];            /* the film's id; empty: none */
+	enum model_film_state state;
+	int64_t position_ms, duration_ms;
+	bool subtitles;           /* shown (on by default) */
+	int volume;               /* percent */
+	bool controls;            /* the controls are visible */
+	uint64_t controls_until;  /* when they fade while the film plays */
+	uint64_t ended_at;        /* when the film ended (its offer closes later) */
+	struct model_media_cmd queue[8];
+	int n_queued;
+};
+
+/* ---- model.c: the state of one resident's session ---- */
+#define HISTORY_MAX 8
+
+struct model {
+	struct model_settings settings;
+	const struct content *content;   /* borrowed */
+	const struct content *pending;   /* new content, taken at the next home */
+	bool has_pending;
+
+	enum model_screen screen;
+	enum model_screen history[HISTORY_MAX]; /* where back leads */
+	int depth;
+	char lang[16];
+	int text_scale;
+	bool high_contrast;
+
+	char topic[64];                  /* the topic on the page screen */
+	struct page *page;               /* its page, or NULL when it failed */
+
+	uint64_t last_activity;
+	uint64_t now;                    /* the latest time an event brought */
+	uint64_t warning_since;          /* when the idle warning appeared, or 0 */
+	enum model_screen before_warning;
+	char *oos_message;               /* set: the kiosk is out of service */
+
+	struct survey_session *survey;   /* answers so far, in memory only */
+	uint64_t thanks_until;           /* when the thanks screen closes */
+	char submitted[STORE_ID_LEN + 1]; /* the response just stored, for the event */
+	bool has_submitted;
+
+	struct player player;            /* the film on the player screen (player.c) */
+
+	struct model_tree tree;
+	bool dirty;                      /* the tree must be rebuilt */
+	bool reset_happened;
+};
+
+const char *model_str(const struct model *m, const char *key);
+void model_changed(struct model *m);
+void model_go(struct model *m, enum model_screen to);
+void model_arrive_home(struct model *m);
+struct model_node *model_add(struct model *m, const char *id, enum model_role role,
+			     enum model_slot slot, const char *key);
+void model_add_top_bar(struct model *m, const char *title_key, bool with_nav);
+/* The accessibility controls of the top bar (text size, contrast). */
+void model_add_tools(struct model *m);
+
+void player_reset(struct player *p);
+/* What a new resident gets: subtitles on, the normal volume. */
+void player_defaults(struct player *p);
+/* Opens the film with this id on the player screen. */
+void player_open(struct model *m, const char *film_id);
+/* Stops the film when the player screen is left. */
+void player_close(struct model *m);
+bool player_activate(struct model *m, const char *id);
+void player_tick(struct model *m);
+uint64_t player_deadline(const struct model *m);
+void player_build(struct model *m);
+void films_build(struct model *m);
+/* While a film plays, nobody is idle. */
+bool player_busy(const struct model *m);
 
 /* Appends a node to the tree and returns it (label copied). */
 struct model_node *tree_add(struct model_tree *t, const char *id, enum model_role role,

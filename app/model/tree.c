@@ -28,6 +28,7 @@ void tree_clear(struct model_tree *t)
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		free(t->nodes[i].label);
 		free(t->nodes[i].detail);
+		free(t->nodes[i].image);
 	}
 	t->n_nodes = 0;
 }

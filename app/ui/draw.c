@@ -3,6 +3,7 @@
 #include "ui_int.h"
 
 #include <math.h>
+#include <string.h>
 
 static void set_color(SDL_Renderer *ren, SDL_Color c)
 {
@@ -69,6 +70,60 @@ static void blit(SDL_Renderer *ren, const struct text_block *tb, int x, int y)
 	SDL_RenderCopy(ren, tb->texture, NULL, &dst);
 }
 
+/* A film's still across the top of its card, cropped to 16:9. */
+static void draw_card_image(struct ui *u, const struct box *b, SDL_Rect r)
+{
+	SDL_Rect dst = {r.x + b->image_at.x, r.y + b->image_at.y, b->image_at.w, b->image_at.h};
+	if (!b->image) {
+		draw_fill_round(u->ren, dst, 0, u->theme.tone[MODEL_TONE_FILMS]);
+		return;
+	}
+	SDL_RenderCopy(u->ren, b->image, NULL, &dst);
+}
+
+static void format_time(char *out, size_t size, int ms)
+{
+	int s = ms / 1000;
+	snprintf(out, size, "%d:%02d", s / 60, s % 60);
+}
+
+/* A track as tall as a finger can hit, its filled part and a round thumb;
+ * the seek bar also says where the film is, in words. */
+static void draw_slider(struct ui *u, const struct model_node *n, const struct box *b, SDL_Rect r)
+{
+	const struct metrics *m = &u->layout.m;
+	int x0 = r.x, w = r.w;
+	if (b->icon) {
+		blit(u->ren, b->icon, r.x + b->icon_at.x, r.y + b->icon_at.y);
+		x0 += b->icon->w + (int)lround(12 * m->s);
+		w -= b->icon->w + (int)lround(12 * m->s);
+	}
+	const struct text_block *time = NULL;
+	if (strcmp(n->id, "player.seek") == 0) {
+		char now[16], total[16], both[40];
+		format_time(now, sizeof now, n->value);
+		format_time(total, sizeof total, n->value_max);
+		snprintf(both, sizeof both, "%s / %s", now, total);
+		struct text_style st = {.px = m->note_px, .color = {255, 255, 255, 255},
+					.line_height_pct = 110};
+		time = text_simple(u->text, both, TEXT_FACE_BOLD, &st, r.w);
+		w -= time->w + (int)lround(16 * m->s);
+	}
+	int th = (int)lround(fmax(8, 12 * m->s));
+	SDL_Rect track = {x0, r.y + (r.h - th) / 2, w, th};
+	draw_fill_round(u->ren, track, th / 2, (SDL_Color){120, 120, 120, 255});
+	double f = n->value_max > 0 ? (double)n->value / n->value_max : 0;
+	f = f < 0 ? 0 : f > 1 ? 1 : f;
+	SDL_Rect fill = {x0, track.y, (int)(w * f), th};
+	if (fill.w > 0)
+		draw_fill_round(u->ren, fill, th / 2, (SDL_Color){255, 255, 255, 255});
+	int d = (int)lround(fmax(24, 36 * m->s));
+	SDL_Rect thumb = {x0 + (int)(w * f) - d / 2, r.y + (r.h - d) / 2, d, d};
+	draw_fill_round(u->ren, thumb, d / 2, (SDL_Color){255, 255, 255, 255});
+	if (time)
+		blit(u->ren, time, r.x + r.w - time->w, r.y + (r.h - time->h) / 2);
+}
+
 static void draw_background(struct ui *u, const struct model_node *n, const struct box *b,
 			    SDL_Rect r, bool pressed)
 {
@@ -102,6 +157,25 @@ static void draw_background(struct ui *u, const struct model_node *n, const stru
 		break;
 	case LOOK_INPUT:
 		draw_framed(u->ren, r, radius / 2, bw * 2, th->tone[MODEL_TONE_GUIDE], th->surface);
+		break;
+	case LOOK_CARD:
+		draw_framed(u->ren, r, radius, th->surface_border_px, th->surface_border, th->surface);
+		draw_card_image(u, b, r);
+		break;
+	case LOOK_VIDEO:
+		video_draw(u, r);
+		break;
+	case LOOK_SLIDER:
+		draw_slider(u, n, b, r);
+		break;
+	case LOOK_CONTROL:
+		/* A light ring marks a control that is on (subtitles) besides its icon. */
+		draw_fill_round(u->ren, r, radius, n->selected ? (SDL_Color){255, 255, 255, 255}
+							      : (SDL_Color){60, 60, 60, 255});
+		if (n->selected) {
+			SDL_Rect in = {r.x + bw, r.y + bw, r.w - 2 * bw, r.h - 2 * bw};
+			draw_fill_round(u->ren, in, radius, (SDL_Color){45, 95, 46, 255});
+		}
 		break;
 	case LOOK_TILE:
 	case LOOK_PRIMARY:
@@ -170,7 +244,8 @@ static void draw_node(struct ui *u, size_t i)
 	if (b->in_body)
 		r.y += u->layout.viewport.y - (int)lround(u->scroll);
 	draw_background(u, n, b, r, u->pressed && u->press_node == (int)i && !u->dragging);
-	blit(u->ren, b->icon, r.x + b->icon_at.x, r.y + b->icon_at.y);
+	if (b->look != LOOK_SLIDER) /* a slider draws its icon beside its track */
+		blit(u->ren, b->icon, r.x + b->icon_at.x, r.y + b->icon_at.y);
 	blit(u->ren, b->label, r.x + b->label_at.x, r.y + b->label_at.y);
 	blit(u->ren, b->detail, r.x + b->detail_at.x, r.y + b->detail_at.y);
 	if (n->value_max && n->slot == MODEL_SLOT_DIALOG)
@@ -225,6 +300,13 @@ void draw_frame(struct ui *u, const SDL_Rect *clip)
 		draw_scroll_hint(u);
 	}
 	SDL_RenderSetClipRect(ren, clip);
+	/* The film's controls lie on a dark band over its bottom. */
+	if (u->layout.band.w) {
+		SDL_SetRenderDrawBlendMode(ren, SDL_BLENDMODE_BLEND);
+		SDL_SetRenderDrawColor(ren, 0, 0, 0, 190);
+		SDL_RenderFillRect(ren, &u->layout.band);
+		SDL_SetRenderDrawBlendMode(ren, SDL_BLENDMODE_NONE);
+	}
 	for (size_t i = 0; i < u->layout.n; i++)
 		if (!u->layout.boxes[i].in_body)
 			draw_node(u, i);

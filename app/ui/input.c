@@ -21,7 +21,8 @@ static int hit_test(const struct ui *u, int x, int y)
 	SDL_Point p = {x, y};
 	for (size_t i = u->layout.n; i-- > 0;) {
 		const struct model_node *n = &u->tree->nodes[i];
-		if (n->role != MODEL_ROLE_BUTTON && n->role != MODEL_ROLE_OPTION)
+		if (n->role != MODEL_ROLE_BUTTON && n->role != MODEL_ROLE_OPTION &&
+		    n->role != MODEL_ROLE_SLIDER && n->role != MODEL_ROLE_VIDEO)
 			continue;
 		if (!n->enabled)
 			continue;
@@ -58,6 +59,23 @@ static bool in_viewport(const struct ui *u, int x, int y)
 	return SDL_PointInRect(&p, &u->layout.viewport);
 }
 
+/* A slider takes the finger's place along its track (0 … 1000). */
+static void slide(struct ui *u, int x, uint64_t t)
+{
+	int i = u->press_node;
+	SDL_Rect r;
+	if (i < 0 || !layout_visible_rect(u, (size_t)i, &r) || r.w <= 0)
+		return;
+	const struct box *b = &u->layout.boxes[i];
+	int x0 = r.x + (b->icon ? b->icon->w : 0), w = r.w - (b->icon ? b->icon->w : 0);
+	int f = w > 0 ? (x - x0) * 1000 / w : 0;
+	if (u->tree->rtl)
+		f = 1000 - f;
+	char id[64];
+	snprintf(id, sizeof id, "%s", u->tree->nodes[i].id); /* the tree may be rebuilt */
+	model_slide(u->model, id, f, t);
+}
+
 static void on_press(struct ui *u, const struct ui_event *ev)
 {
 	u->pressed = true;
@@ -67,6 +85,9 @@ static void on_press(struct ui *u, const struct ui_event *ev)
 	u->press_x = ev->x, u->press_y = ev->y, u->last_y = ev->y;
 	u->press_t = u->last_move_t = ev->t;
 	u->press_node = hit_test(u, ev->x, ev->y);
+	u->sliding = u->press_node >= 0 && u->tree->nodes[u->press_node].role == MODEL_ROLE_SLIDER;
+	if (u->sliding)
+		slide(u, ev->x, ev->t);
 	damage_node(u, u->press_node);
 }
 
@@ -74,6 +95,10 @@ static void on_move(struct ui *u, const struct ui_event *ev)
 {
 	if (!u->pressed)
 		return;
+	if (u->sliding) {
+		slide(u, ev->x, ev->t);
+		return;
+	}
 	double slop = TAP_SLOP_CM * config_px_per_cm(u->cfg);
 	if (!u->dragging && hypot(ev->x - u->press_x, ev->y - u->press_y) > slop) {
 		u->dragging = true;
@@ -105,6 +130,11 @@ static void on_release(struct ui *u, const struct ui_event *ev)
 		return;
 	on_move(u, ev);
 	u->pressed = false;
+	if (u->sliding) {
+		u->sliding = false;
+		u->press_node = -1;
+		return;
+	}
 	int node = u->press_node;
 	u->press_node = -1;
 	damage_node(u, node);

@@ -188,9 +188,20 @@ static int lay_top_bar(struct ui *u)
 	int title_w = 0;
 	if (tb) {
 		tb->look = LOOK_TEXT;
-		tb->label = lay_text(u, t->nodes[title].label, TEXT_FACE_BOLD, m->h2_px, u->theme.text,
-				     avail, true, 120);
+		const char *words = t->nodes[title].label;
+		char *fitted = NULL;
+		int size = m->h2_px;
+		if (t->screen == MODEL_SCREEN_PLAYER) {
+			/* A slim bar over a film: the title shortened to one row, if need be
+			 * (speech and the dump keep the whole title). */
+			int room = avail - nav_w - tools_w - m->gap;
+			size = m->button_px;
+			fitted = text_fit_line(u->text, words, TEXT_FACE_BOLD, size, imax(room, 1));
+			words = fitted;
+		}
+		tb->label = lay_text(u, words, TEXT_FACE_BOLD, size, u->theme.text, avail, true, 120);
 		title_w = tb->label->w + m->gap;
+		free(fitted);
 	}
 	int row_h = bh;
 	for (size_t k = 0; k < n_nav; k++)
@@ -520,7 +531,10 @@ static int lay_body_column(struct ui *u, size_t *idx, size_t n, int width, int x
 			continue;
 		}
 		y += space_before(u, i, k == 0);
-		lay_text_node(u, i, inner, center);
+		if (node->role == MODEL_ROLE_BUTTON) /* "Film ansehen" on a page */
+			lay_small_button(u, i, LOOK_PRIMARY, imax(m->target, px(100 * m->s)));
+		else
+			lay_text_node(u, i, inner, center);
 		place_mirrored(u, b, x0 + pad, y);
 		y += b->r.h;
 	}
@@ -780,6 +794,185 @@ static int lay_actions(struct ui *u, int bottom)
 	return bottom - top;
 }
 
+/* ---- Films ---- */
+
+/* A film card: the still on top (16:9), the title, the length. */
+static int lay_card(struct ui *u, size_t i, int w)
+{
+	const struct model_node *n = &u->tree->nodes[i];
+	struct box *b = &u->layout.boxes[i];
+	const struct metrics *m = &u->layout.m;
+	int pad = px(20 * m->s);
+	b->look = LOOK_CARD;
+	b->r.w = w;
+	int iw = 0, ih = 0;
+	b->image = n->image ? images_get(u->images, n->image, &iw, &ih) : NULL;
+	b->image_at = (SDL_Rect){0, 0, w, w * 9 / 16};
+	b->icon = lay_icon(u, n->icon, px(m->button_px * 1.3), u->theme.tone[n->tone]);
+	int text_w = w - 3 * pad - b->icon->w;
+	b->label = lay_text(u, n->label, TEXT_FACE_BOLD, m->button_px, u->theme.text, text_w, false,
+			    120);
+	b->detail = lay_text(u, n->detail, TEXT_FACE_REGULAR, m->note_px, u->theme.muted, text_w,
+			     false, 140);
+	int y = b->image_at.h + pad;
+	b->icon_at = (SDL_Point){pad, y};
+	b->label_at = (SDL_Point){2 * pad + b->icon->w, y};
+	b->detail_at = (SDL_Point){2 * pad + b->icon->w, y + b->label->h + px(4 * m->s)};
+	b->r.h = b->detail_at.y + b->detail->h + pad;
+	return b->r.h;
+}
+
+static int lay_body_films(struct ui *u, size_t *idx, size_t n, int width, int x0)
+{
+	const struct metrics *m = &u->layout.m;
+	/* Cards wide enough that a long German title breaks between words. */
+	int cols = imax(1, imin(4, (width + m->gap) / (px(540 * m->ts) + m->gap)));
+	int w = (width - (cols - 1) * m->gap) / cols;
+	int y = px(40 * m->s), row_h = 0;
+	size_t row_start = 0;
+	for (size_t k = 0; k <= n; k++) {
+		bool new_row = k == n || (k && k % (size_t)cols == 0);
+		if (new_row) { /* the cards of a row share its height */
+			for (size_t j = row_start; j < k; j++)
+				if (u->tree->nodes[idx[j]].role == MODEL_ROLE_BUTTON)
+					u->layout.boxes[idx[j]].r.h = row_h;
+			if (k == n)
+				break;
+			y += row_h + m->gap;
+			row_h = 0;
+			row_start = k;
+		}
+		size_t i = idx[k];
+		struct box *b = &u->layout.boxes[i];
+		if (u->tree->nodes[i].role != MODEL_ROLE_BUTTON) { /* no films: a message */
+			lay_text_node(u, i, width, true);
+			place_mirrored(u, b, x0, y);
+			row_h = imax(row_h, b->r.h + px(24 * m->s));
+			continue;
+		}
+		row_h = imax(row_h, lay_card(u, i, w));
+		place_mirrored(u, b, x0 + (int)(k % (size_t)cols) * (w + m->gap), y);
+	}
+	return y + row_h + px(48 * m->s);
+}
+
+/* ---- The player ---- */
+
+/* A control on the film's band: icon over its word. */
+static int lay_control(struct ui *u, size_t i, int size)
+{
+	const struct model_node *n = &u->tree->nodes[i];
+	struct box *b = &u->layout.boxes[i];
+	const struct metrics *m = &u->layout.m;
+	SDL_Color white = {255, 255, 255, 255};
+	b->look = LOOK_CONTROL;
+	b->icon = n->icon ? lay_icon(u, n->icon, size * 6 / 10, white) : NULL;
+	b->label = lay_text(u, n->label, TEXT_FACE_BOLD, m->note_px, white, px(420 * m->ts), true,
+			    110);
+	b->r.w = imax(size, b->label->w + px(16 * m->s));
+	int icon_h = b->icon ? b->icon->h : 0;
+	b->r.h = imax(m->target, icon_h + px(4 * m->s) + b->label->h + px(16 * m->s));
+	b->icon_at = (SDL_Point){b->icon ? (b->r.w - b->icon->w) / 2 : 0, px(8 * m->s)};
+	b->label_at = (SDL_Point){(b->r.w - b->label->w) / 2, px(8 * m->s) + icon_h + px(4 * m->s)};
+	return b->r.h;
+}
+
+/* The film fills the body; the controls lie over its bottom on a dark band:
+ * rewind, play or pause, forward, the seek bar (as tall as a finger),
+ * subtitles, volume.  At the end, the next film is offered above them. */
+static void lay_player(struct ui *u, size_t *idx, size_t n)
+{
+	struct layout *L = &u->layout;
+	const struct metrics *m = &L->m;
+	L->band = (SDL_Rect){0};
+	u->video_node = -1;
+	size_t controls[12], n_controls = 0;
+	for (size_t i = 0; i < u->tree->n_nodes && n_controls < 12; i++)
+		if (u->tree->nodes[i].slot == MODEL_SLOT_CONTROLS)
+			controls[n_controls++] = i;
+	for (size_t k = 0; k < n; k++) {
+		size_t i = idx[k];
+		struct box *b = &L->boxes[i];
+		if (u->tree->nodes[i].role == MODEL_ROLE_VIDEO) {
+			u->video_node = (int)i;
+			b->look = LOOK_VIDEO;
+			b->r = (SDL_Rect){0, 0, u->w, L->viewport.h};
+			b->in_body = true;
+		} else { /* the error message, over the black */
+			lay_text_node(u, i, imin(u->w - 2 * m->margin, px(1200 * m->s)), true);
+			b->r.x = (u->w - b->r.w) / 2;
+			b->r.y = (L->viewport.h - b->r.h) / 2;
+			b->in_body = true;
+			b->label = lay_text(u, u->tree->nodes[i].label, TEXT_FACE_REGULAR, m->lead_px,
+					    (SDL_Color){255, 255, 255, 255}, b->r.w, true, 140);
+		}
+	}
+	L->content_h = L->viewport.h;
+	if (!n_controls)
+		return;
+	int size = imax(m->target, px(112 * m->s));
+	int pad = px(20 * m->s), gap = m->gap;
+	int row_h = 0, x = m->margin, fixed = 0;
+	size_t seek = (size_t)-1, next = (size_t)-1;
+	for (size_t k = 0; k < n_controls; k++) {
+		size_t i = controls[k];
+		const char *id = u->tree->nodes[i].id;
+		if (strcmp(id, "player.seek") == 0) {
+			seek = i;
+			continue;
+		}
+		if (strcmp(id, "player.next") == 0) {
+			next = i;
+			lay_small_button(u, i, LOOK_PRIMARY, imax(m->target, px(100 * m->s)));
+			continue;
+		}
+		if (strcmp(id, "player.volume") == 0) {
+			struct box *b = &L->boxes[i];
+			b->look = LOOK_SLIDER;
+			b->icon = lay_icon(u, u->tree->nodes[i].icon, px(m->button_px * 1.3),
+					   (SDL_Color){255, 255, 255, 255});
+			b->r.w = px(320 * m->s);
+			b->r.h = m->target;
+			b->icon_at = (SDL_Point){0, (b->r.h - b->icon->h) / 2};
+			fixed += b->r.w + gap;
+			continue;
+		}
+		row_h = imax(row_h, lay_control(u, i, strcmp(id, "player.play") == 0 ||
+							       strcmp(id, "player.pause") == 0
+						       ? size * 5 / 4
+						       : size));
+		fixed += L->boxes[i].r.w + gap;
+	}
+	row_h = imax(row_h, m->target);
+	int next_h = next != (size_t)-1 ? L->boxes[next].r.h + gap : 0;
+	int band_h = row_h + 2 * pad + next_h;
+	int top = L->viewport.y + L->viewport.h - band_h;
+	L->band = (SDL_Rect){0, top, u->w, band_h};
+	if (next != (size_t)-1) {
+		struct box *b = &L->boxes[next];
+		b->r.x = (u->w - b->r.w) / 2, b->r.y = top + pad;
+	}
+	int y = top + pad + next_h;
+	/* Left to right: the buttons before the seek bar, the bar, the rest. */
+	int seek_w = u->w - 2 * m->margin - fixed - gap;
+	for (size_t k = 0; k < n_controls; k++) {
+		size_t i = controls[k];
+		if (i == next)
+			continue;
+		struct box *b = &L->boxes[i];
+		if (i == seek) {
+			b->look = LOOK_SLIDER;
+			b->r.w = imax(seek_w, px(200 * m->s));
+			b->r.h = m->target;
+		}
+		b->r.x = x;
+		b->r.y = y + (row_h - b->r.h) / 2;
+		x += b->r.w + gap;
+		if (u->tree->rtl)
+			mirror(u, b);
+	}
+}
+
 static void lay_dialog(struct ui *u, size_t *idx, size_t n)
 {
 	const struct metrics *m = &u->layout.m;
@@ -832,6 +1025,8 @@ void layout_tree(struct ui *u)
 		L->content_h = u->h;
 	} else {
 		L->top_h = lay_top_bar(u);
+		L->band = (SDL_Rect){0};
+		u->video_node = -1;
 		L->bottom_h = lay_language_bar(u);
 		L->bottom_h += lay_actions(u, u->h - L->bottom_h);
 		L->viewport = (SDL_Rect){0, L->top_h, u->w, u->h - L->top_h - L->bottom_h};
@@ -841,10 +1036,16 @@ void layout_tree(struct ui *u)
 			width = imin(avail, px(1100 * L->m.ts) + 2 * px(56 * L->m.s));
 		else if (t->screen == MODEL_SCREEN_GUIDE)
 			width = imin(avail, px(1400 * L->m.s));
+		else if (t->screen == MODEL_SCREEN_FILMS)
+			width = imin(avail, px(1800 * L->m.s));
 		else if (t->screen != MODEL_SCREEN_HOME)
 			width = imin(avail, px(1300 * L->m.s));
 		int x0 = (u->w - width) / 2;
-		if (t->screen == MODEL_SCREEN_HOME)
+		if (t->screen == MODEL_SCREEN_PLAYER)
+			lay_player(u, body, n_body);
+		else if (t->screen == MODEL_SCREEN_FILMS)
+			L->content_h = lay_body_films(u, body, n_body, width, x0);
+		else if (t->screen == MODEL_SCREEN_HOME)
 			L->content_h = lay_body_home(u, body, n_body, width, x0);
 		else if (t->screen == MODEL_SCREEN_SURVEY && n_body &&
 			 strncmp(t->nodes[body[0]].id, "survey.", 7) == 0) {
@@ -856,7 +1057,8 @@ void layout_tree(struct ui *u)
 							       t->screen != MODEL_SCREEN_GUIDE);
 		/* Short content sits in the middle of the viewport. */
 		if (L->content_h < L->viewport.h && t->screen != MODEL_SCREEN_PAGE &&
-		    t->screen != MODEL_SCREEN_GUIDE && t->screen != MODEL_SCREEN_SURVEY) {
+		    t->screen != MODEL_SCREEN_GUIDE && t->screen != MODEL_SCREEN_SURVEY &&
+		    t->screen != MODEL_SCREEN_PLAYER) {
 			int shift = (L->viewport.h - L->content_h) / 2;
 			for (size_t k = 0; k < n_body; k++)
 				L->boxes[body[k]].r.y += shift;

@@ -52,6 +52,8 @@ static void dump(struct ui *u)
 		       n->focused ? "true" : "false", n->enabled ? "true" : "false");
 		if (n->role == MODEL_ROLE_SLIDER)
 			printf(",\"value\":%d", n->value);
+		if (n->role == MODEL_ROLE_VIDEO)
+			printf(",\"position_ms\":%d,\"duration_ms\":%d", n->value, n->value_max);
 		/* Partly scrolled out of view: what is given is the visible part. */
 		if (r.w != u->layout.boxes[i].r.w || r.h != u->layout.boxes[i].r.h)
 			printf(",\"clipped\":true");

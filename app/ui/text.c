@@ -495,6 +495,23 @@ int text_measure(struct text *t, const char *s, enum text_face face, int px)
 	return w;
 }
 
+char *text_fit_line(struct text *t, const char *s, enum text_face face, int px, int max_w)
+{
+	char *out = xstrdup(s);
+	if (text_measure(t, out, face, px) <= max_w)
+		return out;
+	for (;;) {
+		char *space = strrchr(out, ' ');
+		if (!space)
+			break;
+		strcpy(space, "…");
+		if (text_measure(t, out, face, px) <= max_w)
+			return out;
+		*space = '\0';
+	}
+	return out; /* one long word: it wraps instead */
+}
+
 void text_cache_trim(struct text *t)
 {
 	size_t keep = 0;

@@ -110,6 +110,7 @@ static void keep_input_in_view(struct ui *u)
 
 void ui_refresh(struct ui *u)
 {
+	video_run_commands(u);
 	if (model_take_reset(u->model))
 		u->scroll = 0;
 	enum model_screen before = u->tree ? u->tree->screen : MODEL_SCREEN_HOME;
@@ -133,6 +134,7 @@ void ui_refresh(struct ui *u)
 	}
 	report_submitted(u);
 	ui_report_screen(u);
+	video_prepare(u);
 	present(u);
 }
 
@@ -213,6 +215,8 @@ static void handle_sdl_event(struct ui *u, const SDL_Event *e)
 		}
 		return;
 	default:
+		if (u->wake_event && e->type == u->wake_event)
+			video_on_wake(u);
 		return;
 	}
 	ui_input(u, &ev);
@@ -328,6 +332,8 @@ static int open_window(struct ui *u)
 
 static void close_ui(struct ui *u)
 {
+	video_free(u);
+	images_free(u->images);
 	text_free(u->text);
 	free(u->layout.boxes);
 	if (u->ren)
@@ -392,6 +398,8 @@ int ui_run(const struct config *cfg, struct model *m, const struct ui_options *o
 	u.text = text_new(u.ren, cfg->font_dir);
 	if (!u.text)
 		goto out;
+	u.images = images_new(u.ren);
+	u.video_node = -1;
 	const char *frame_log = getenv("KIOSK_FRAME_LOG");
 	if (frame_log && !(u.frame_log = fopen(frame_log, "w")))
 		LOG_WARN("%s: cannot write the frame log", frame_log);

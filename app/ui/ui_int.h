@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "kiosk/core.h"
+#include "kiosk/media.h"
 #include "kiosk/model.h"
 #include "kiosk/ui.h"
 
@@ -73,6 +74,9 @@ const struct text_block *text_simple(struct text *t, const char *s, enum text_fa
 				     const struct text_style *style, int max_w);
 /* Width of one line of text without wrapping. */
 int text_measure(struct text *t, const char *s, enum text_face face, int px);
+/* s cut at a word boundary, with "…", so that it fits max_w on one line;
+ * s itself when it fits.  Caller frees. */
+char *text_fit_line(struct text *t, const char *s, enum text_face face, int px, int max_w);
 /* Drops entries not used since the last trim (call after a screen change). */
 void text_cache_trim(struct text *t);
 
@@ -88,6 +92,10 @@ enum box_look {
 	LOOK_OPTION,   /* a survey answer card; selected: tinted, thick border, check */
 	LOOK_KEY,      /* a key of the on-screen keyboard */
 	LOOK_INPUT,    /* a text field */
+	LOOK_CARD,     /* a film card: still on top, words below */
+	LOOK_VIDEO,    /* the film itself */
+	LOOK_SLIDER,   /* a track with a thumb (seek, volume) */
+	LOOK_CONTROL,  /* a round button on the film's dark band */
 };
 
 struct box {
@@ -96,6 +104,8 @@ struct box {
 	enum box_look look;
 	const struct text_block *label, *detail, *icon; /* borrowed from the text cache */
 	SDL_Point label_at, detail_at, icon_at;         /* relative to r */
+	SDL_Texture *image;                             /* borrowed from the image cache */
+	SDL_Rect image_at;                              /* relative to r */
 };
 
 struct metrics {
@@ -113,6 +123,7 @@ struct layout {
 	size_t n;
 	SDL_Rect viewport;     /* where the body scrolls */
 	SDL_Rect column;       /* the reading column's card (content coordinates), or empty */
+	SDL_Rect band;         /* the dark band under a film's controls (screen), or empty */
 	int content_h;         /* height of the body's content */
 	int top_h, bottom_h;
 };
@@ -123,6 +134,26 @@ void layout_tree(struct ui *u);
  * visible; false when nothing of it can be seen. */
 bool layout_visible_rect(const struct ui *u, size_t i, SDL_Rect *out);
 int layout_max_scroll(const struct ui *u);
+
+/* ---- image.c: stills and pictures, loaded once ---- */
+struct images;
+struct images *images_new(SDL_Renderer *ren);
+void images_free(struct images *im);
+/* The picture at path as a texture, or NULL (logged once) when it cannot be
+ * read.  Borrowed: valid until images_free(). */
+SDL_Texture *images_get(struct images *im, const char *path, int *w, int *h);
+
+/* ---- video.c: the film on screen ---- */
+/* Starts libvlc (in the background) once a film may be wanted. */
+void video_prepare(struct ui *u);
+/* Carries out the model's player commands. */
+void video_run_commands(struct ui *u);
+/* The player said something changed: pass it to the model, take the frame. */
+void video_on_wake(struct ui *u);
+/* Where the current frame goes on screen; false when there is none. */
+bool video_frame_rect(const struct ui *u, SDL_Rect *out);
+void video_draw(struct ui *u, SDL_Rect box);
+void video_free(struct ui *u);
 
 /* ---- draw.c ---- */
 void draw_frame(struct ui *u, const SDL_Rect *clip);
@@ -184,6 +215,16 @@ struct ui {
 	uint64_t last_move_t;
 	bool flinging;
 	uint64_t fling_t;
+
+	struct images *images;
+	/* the film (video.c) */
+	struct media *media;
+	SDL_Texture *video_tex;
+	int video_w, video_h;  /* the texture's size */
+	bool has_frame;
+	Uint32 wake_event;     /* SDL event type libvlc's wake pushes */
+	int video_node;        /* index of player.video in the tree, or -1 */
+	bool sliding;          /* the finger drags a slider */
 
 	enum model_screen reported_screen;
 	bool script_mode;

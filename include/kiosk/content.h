@@ -49,9 +49,19 @@ struct content_language {
 struct content_topic {
 	char *id;
 	char *page;          /* relative to the content folder, without ".LANG.md" */
+	char *film;          /* the id of the topic's film, or NULL */
 	int minutes;         /* reading time */
 	struct content_i18n title;
 	struct content_i18n summary;
+};
+
+struct content_film {
+	char *id;
+	struct content_i18n title;
+	char *file;                  /* relative to the media folder */
+	char *still;                 /* relative to the media folder, or NULL */
+	struct content_i18n subtitles; /* language → file relative to the media folder */
+	int duration_s;              /* as content.json says; the player knows better */
 };
 
 /* ---- Surveys (survey.json) ---- */
@@ -104,6 +114,9 @@ struct content {
 	size_t n_languages;
 	struct content_topic *topics;
 	size_t n_topics;
+	struct content_film *films;
+	size_t n_films;
+	char *media_dir;     /* films, stills, subtitles: DIR/media unless set otherwise */
 	/* strings/LANG.json, one table per language of the content */
 	struct content_i18n *strings; /* parallel to languages: key/value pairs */
 	struct survey *survey;        /* NULL when the content has none */
@@ -118,6 +131,12 @@ void content_free(struct content *c);
 
 bool content_has_language(const struct content *c, const char *lang);
 const struct content_topic *content_topic_find(const struct content *c, const char *id);
+const struct content_film *content_film_find(const struct content *c, const char *id);
+/* An absolute path in the media folder for rel (a film, still or subtitle);
+ * NULL for NULL.  Caller frees. */
+char *content_media_path(const struct content *c, const char *rel);
+/* Uses another media folder (the seed's, when the seed is shown directly). */
+void content_set_media_dir(struct content *c, const char *dir);
 
 /* The text in lang, else German, else the first there is.  *fell_back (if
  * given) tells whether lang was missing.  Borrowed from c (or static). */

@@ -43,6 +43,8 @@ bool utf8_valid(const char *s, size_t n);
 char *str_format_n(const char *fmt, long n);
 /* Replaces every occurrence of var (e.g. "{total}") by the number; caller frees. */
 char *str_format_var(const char *fmt, const char *var, long n);
+/* Replaces every occurrence of var by value; caller frees. */
+char *str_replace_var(const char *fmt, const char *var, const char *value);
 
 /* ---- Logging: to standard error, one line per event, never secrets ---- */
 enum log_level {

@@ -56,6 +56,7 @@ enum model_slot {
 	MODEL_SLOT_TOOLS,  /* top bar, end side: text size, contrast */
 	MODEL_SLOT_BODY,   /* the screen's content (scrolls when long) */
 	MODEL_SLOT_ACTIONS, /* above the language bar: back, next, submit of a survey */
+	MODEL_SLOT_CONTROLS, /* over the bottom of a film: the player's controls */
 	MODEL_SLOT_LANGS,  /* bottom bar: the languages */
 	MODEL_SLOT_DIALOG, /* a full-screen overlay (idle warning) */
 };
@@ -89,11 +90,12 @@ struct model_node {
 	char *label;            /* what it says (and what speech reads) */
 	char *detail;           /* a second line (summary, explanation), or NULL */
 	const struct page_block *block; /* rich text of a page block, or NULL */
+	char *image;            /* a picture's absolute path (a film's still), or NULL */
 	bool selected;
 	bool focused;
 	bool enabled;
-	int value;              /* sliders; the countdown's remaining seconds */
-	int value_max;
+	int value;              /* sliders; a video's position (ms); the countdown's seconds */
+	int value_max;          /* a slider's or a video's end (ms); the steps of a progress */
 };
 
 struct model_tree {
@@ -143,6 +145,47 @@ void model_type_text(struct model *m, const char *utf8, uint64_t now_ms);
 void model_tick(struct model *m, uint64_t now_ms);
 /* When model_tick should next run (absolute ms), or 0 for never. */
 uint64_t model_next_deadline(const struct model *m);
+
+/* ---- Films ----
+ * The model decides what should play; ui/ carries it out with media/ and
+ * reports back what the player does.  Nothing here knows libvlc. */
+enum model_media_op {
+	MODEL_MEDIA_PLAY,      /* play path (with subtitles, if any) from the start */
+	MODEL_MEDIA_STOP,      /* stop and forget the film */
+	MODEL_MEDIA_PAUSE,     /* hold at the current frame */
+	MODEL_MEDIA_RESUME,    /* go on playing */
+	MODEL_MEDIA_SEEK,      /* jump to ms */
+	MODEL_MEDIA_VOLUME,    /* set the volume to value (percent) */
+	MODEL_MEDIA_SUBTITLES, /* show subtitles from path, or none when path is empty */
+};
+
+struct model_media_cmd {
+	enum model_media_op op;
+	char path[1024];
+	char subtitles[1024];
+	int64_t ms;
+	int value;
+};
+
+/* The next thing the player should do; false when there is nothing. */
+bool model_take_media_cmd(struct model *m, struct model_media_cmd *out);
+
+enum model_film_state {
+	MODEL_FILM_NONE,    /* no film */
+	MODEL_FILM_OPENING, /* loading */
+	MODEL_FILM_PLAYING, /* frames are coming */
+	MODEL_FILM_PAUSED,  /* held */
+	MODEL_FILM_ENDED,   /* at its end */
+	MODEL_FILM_ERROR,   /* it cannot be played */
+};
+
+/* What the player does now; called when it reports a change. */
+void model_film_status(struct model *m, enum model_film_state state, int64_t position_ms,
+		       int64_t duration_ms, uint64_t now_ms);
+/* A slider was set to fraction (0 … 1000) of its range (tap or drag). */
+void model_slide(struct model *m, const char *id, int fraction, uint64_t now_ms);
+/* A film is (or should be) on screen: ui/ may start libvlc early. */
+bool model_wants_media(const struct model *m);
 
 /* ---- State ---- */
 enum model_screen model_screen(const struct model *m);
