@@ -17,6 +17,7 @@
 #define CONTROLS_MS 5000     /* controls stay this long after a touch */
 #define ENDED_OFFER_MS 15000 /* the next film is offered this long */
 #define SKIP_MS 10000        /* rewind and forward */
+#define INCOMPLETE_MS 5000   /* an end this long before the end is a broken file */
 
 #define ICON_PLAY "\xee\x80\xb7"     /* e037 play_arrow */
 #define ICON_PAUSE "\xee\x80\xb4"    /* e034 pause */
@@ -217,8 +218,16 @@ void model_film_status(struct model *m, enum model_film_state state, int64_t pos
 		return;
 	if (state == MODEL_FILM_PLAYING || state == MODEL_FILM_OPENING)
 		m->last_activity = now_ms; /* a film plays: nobody is idle */
-	if (state == MODEL_FILM_ERROR && p->state != MODEL_FILM_ERROR)
+	int64_t length = duration_ms > 0 ? duration_ms : p->duration_ms;
+	if (state == MODEL_FILM_ENDED && p->state != MODEL_FILM_ENDED &&
+	    p->position_ms + INCOMPLETE_MS < length) {
+		/* An end long before the end: the file is cut short or damaged. */
+		LOG_ERR("film %s ended at %lld of %lld ms: the file is incomplete or damaged",
+			p->film, (long long)p->position_ms, (long long)length);
+		state = MODEL_FILM_ERROR;
+	} else if (state == MODEL_FILM_ERROR && p->state != MODEL_FILM_ERROR) {
 		LOG_ERR("film %s cannot be played", p->film);
+	}
 	if (state == MODEL_FILM_ENDED && p->state != MODEL_FILM_ENDED)
 		p->ended_at = now_ms;
 	bool changed_state = state != p->state;

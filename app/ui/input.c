@@ -33,6 +33,14 @@ static int hit_test(const struct ui *u, int x, int y)
 	return -1;
 }
 
+static int find_node(const struct ui *u, const char *id)
+{
+	for (size_t i = 0; i < u->layout.n; i++)
+		if (strcmp(u->tree->nodes[i].id, id) == 0)
+			return (int)i;
+	return -1;
+}
+
 static void damage_node(struct ui *u, int i)
 {
 	SDL_Rect r;
@@ -171,6 +179,21 @@ bool input_animate(struct ui *u, uint64_t now)
 	return u->flinging;
 }
 
+/* The player's keys: Space plays and pauses, Left and Right skip 10 s. */
+static bool on_player_key(struct ui *u, const char *k, uint64_t t)
+{
+	const char *id = NULL;
+	if (strcmp(k, "Space") == 0)
+		id = find_node(u, "player.pause") >= 0 ? "player.pause" : "player.play";
+	else if (strcmp(k, "Left") == 0)
+		id = "player.rewind";
+	else if (strcmp(k, "Right") == 0)
+		id = "player.forward";
+	if (id)
+		model_activate(u->model, id, t);
+	return id != NULL;
+}
+
 static void on_key(struct ui *u, const struct ui_event *ev)
 {
 	const char *k = ev->key;
@@ -178,6 +201,8 @@ static void on_key(struct ui *u, const struct ui_event *ev)
 	int line = u->layout.m.body_px * 3;
 	if (strcmp(k, "Escape") == 0 || strcmp(k, "AC Back") == 0)
 		model_back(u->model, ev->t);
+	else if (model_screen(u->model) == MODEL_SCREEN_PLAYER && on_player_key(u, k, ev->t))
+		;
 	else if (strcmp(k, "Down") == 0)
 		scroll_to(u, u->scroll + line);
 	else if (strcmp(k, "Up") == 0)

@@ -898,13 +898,21 @@ static void lay_player(struct ui *u, size_t *idx, size_t n)
 			b->look = LOOK_VIDEO;
 			b->r = (SDL_Rect){0, 0, u->w, L->viewport.h};
 			b->in_body = true;
-		} else { /* the error message, over the black */
-			lay_text_node(u, i, imin(u->w - 2 * m->margin, px(1200 * m->s)), true);
-			b->r.x = (u->w - b->r.w) / 2;
-			b->r.y = (L->viewport.h - b->r.h) / 2;
-			b->in_body = true;
+		} else { /* the error message, white over the black: icon, then words */
+			SDL_Color white = {255, 255, 255, 255};
+			int w = imin(u->w - 2 * m->margin, px(1200 * m->s));
+			b->look = LOOK_TEXT;
+			b->icon = u->tree->nodes[i].icon ? lay_icon(u, u->tree->nodes[i].icon,
+								    m->icon_px, white)
+							 : NULL;
 			b->label = lay_text(u, u->tree->nodes[i].label, TEXT_FACE_REGULAR, m->lead_px,
-					    (SDL_Color){255, 255, 255, 255}, b->r.w, true, 140);
+					    white, w, true, 140);
+			int icon_h = b->icon ? b->icon->h + px(24 * m->s) : 0;
+			b->r = (SDL_Rect){(u->w - w) / 2, 0, w, icon_h + b->label->h};
+			b->r.y = (L->viewport.h - b->r.h) / 2;
+			b->icon_at = (SDL_Point){b->icon ? (w - b->icon->w) / 2 : 0, 0};
+			b->label_at = (SDL_Point){(w - b->label->w) / 2, icon_h};
+			b->in_body = true;
 		}
 	}
 	L->content_h = L->viewport.h;

@@ -76,12 +76,20 @@ def main():
     ap.add_argument("--shotcmp", required=True)
     ap.add_argument("--script", required=True)
     ap.add_argument("--out", required=True, help="folder for screenshots and logs")
+    ap.add_argument("--name", help="the test's name (its folder under --out); default: the script's")
     ap.add_argument("--ref-dir", default=os.path.join(ROOT, "tests", "ui", "ref"))
     ap.add_argument("--set", action="append", default=[], help="section.key=value")
     ap.add_argument("--delete-seed-file", action="append", default=[])
     ap.add_argument("--replace-seed-file", action="append", default=[],
                     help="PATH=HEXBYTES: write these bytes into the seed copy")
     ap.add_argument("--corrupt-db", action="store_true")
+    ap.add_argument("--media-file", action="append", default=[],
+                    help="FILE=BYTES: a copy of media/ in which FILE is cut to BYTES "
+                         "(0: removed); the kiosk uses that copy")
+    ap.add_argument("--expect-video", action="append", default=[],
+                    help="DUMP:MIN_MS: in dump DUMP the film's position is at least MIN_MS")
+    ap.add_argument("--expect-busy", action="append", default=[],
+                    help="SHOT:X,Y,W,H: that part of screenshot SHOT is not one flat colour")
     ap.add_argument("--expect-exit", type=int, default=0)
     ap.add_argument("--expect-stderr", action="append", default=[])
     ap.add_argument("--expect-stdout", action="append", default=[])
@@ -96,7 +104,7 @@ def main():
     ap.add_argument("--wrapper", default="", help="a command to run the kiosk under")
     args = ap.parse_args()
 
-    name = os.path.splitext(os.path.basename(args.script))[0]
+    name = args.name or os.path.splitext(os.path.basename(args.script))[0]
     out = os.path.join(args.out, name)
     shutil.rmtree(out, ignore_errors=True)
     os.makedirs(out)
@@ -111,6 +119,17 @@ def main():
             with open(os.path.join(seed, rel), "wb") as f:
                 f.write(bytes.fromhex(hexbytes))
         overrides = dict(s.split("=", 1) for s in args.set)
+        if args.media_file:
+            media = os.path.join(tmp, "media")
+            shutil.copytree(os.path.join(ROOT, "media"), media)
+            for spec in args.media_file:
+                name, size = spec.split("=", 1)
+                if int(size) == 0:
+                    os.remove(os.path.join(media, name))
+                else:
+                    with open(os.path.join(media, name), "r+b") as f:
+                        f.truncate(int(size))
+            overrides["content.media_dir"] = media
         conf = os.path.join(tmp, "kiosk.conf")
         write_config(conf, tmp, overrides, seed)
         if args.corrupt_db:
@@ -177,10 +196,25 @@ def main():
             if rows != expected:
                 fail(f"{query!r} gave {rows!r}, expected {expected!r}")
 
-        # Screenshots against their references.
+        for spec in args.expect_video:
+            d, least = (int(v) for v in spec.split(":"))
+            films = [x for x in dumps[d] if x["role"] == "video"]
+            if not films:
+                fail(f"dump {d} shows no film")
+            pos, dur = films[0]["position_ms"], films[0]["duration_ms"]
+            if not least <= pos <= dur:
+                fail(f"dump {d}: the film is at {pos} ms of {dur}, expected at least {least}")
+        for spec in args.expect_busy:
+            shot, rect = spec.split(":", 1)
+            r = subprocess.run([args.shotcmp, "--busy", os.path.join(out, shot + ".png")] +
+                               rect.split(","), capture_output=True, text=True)
+            if r.returncode != 0:
+                fail(f"{shot}.png is flat in {rect} ({r.stdout.strip()}): no picture")
+
+        # Screenshots against their references (live-*: a film's moving picture, none).
         ci = os.environ.get("CI") == "true"
         for png in sorted(p for p in os.listdir(out) if p.endswith(".png")
-                          and not p.endswith("_err.png")):
+                          and not p.endswith("_err.png") and not p.startswith("live-")):
             ref = os.path.join(args.ref_dir, png)
             actual = os.path.join(out, png)
             if not os.path.exists(ref):

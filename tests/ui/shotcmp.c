@@ -10,6 +10,7 @@
 #include <SDL_image.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define CHANNEL_TOLERANCE 24
 #define PIXEL_SHARE_TOLERANCE 0.001
@@ -29,8 +30,32 @@ static SDL_Surface *load(const char *path)
 static int compare(SDL_Surface *ref, SDL_Surface *act, const char *ref_path,
 		   const char *act_path, const char *err_path);
 
+/* shotcmp --busy PNG X Y W H: exit 0 when the rectangle is not one flat
+ * colour (a film's frame really arrived), 1 when it is. */
+static int busy(const char *path, int x, int y, int w, int h)
+{
+	SDL_Surface *s = load(path);
+	if (!s)
+		return 2;
+	long colours = 0;
+	Uint32 first = 0;
+	for (int j = y; j < y + h && j < s->h; j++)
+		for (int i = x; i < x + w && i < s->w; i++) {
+			Uint32 p = ((Uint32 *)((Uint8 *)s->pixels + j * s->pitch))[i] & 0xFFFFFF;
+			if (i == x && j == y)
+				first = p;
+			else if (p != first)
+				colours++;
+		}
+	SDL_FreeSurface(s);
+	printf("%ld pixels differ from the first\n", colours);
+	return colours > (long)w * h / 100 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 7 && strcmp(argv[1], "--busy") == 0)
+		return busy(argv[2], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]), atoi(argv[6]));
 	if (argc != 4) {
 		fputs("usage: shotcmp REFERENCE ACTUAL ERR_OUT\n", stderr);
 		return 2;
