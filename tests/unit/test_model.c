@@ -773,6 +773,120 @@ static void test_survey_store_failure_keeps_answers(void **state)
 	assert_true(need(m, "survey.helped.4")->selected); /* the answers are still there */
 }
 
+/* ---- Films, with the demo content (four films) ---- */
+
+static int next_cmd(struct model *m, struct model_media_cmd *c)
+{
+	return model_take_media_cmd(m, c) ? (int)c->op : -1;
+}
+
+static void test_film_play_and_controls(void **state)
+{
+	struct survey_fixture *f = *state;
+	struct model *m = f->m;
+	struct model_media_cmd c;
+	assert_false(model_wants_media(m));
+	model_activate(m, "home.films", T0 + S(1));
+	expect_screen(m, MODEL_SCREEN_FILMS);
+	assert_true(model_wants_media(m)); /* libvlc may start now, before the tap */
+	assert_non_null(need(m, "films.projekt")->image);
+	assert_string_equal(need(m, "films.projekt")->detail, "1:10 Min.");
+	model_activate(m, "films.projekt", T0 + S(2));
+	expect_screen(m, MODEL_SCREEN_PLAYER);
+	assert_int_equal(next_cmd(m, &c), MODEL_MEDIA_PLAY);
+	assert_non_null(strstr(c.path, "projekt.mp4"));
+	assert_non_null(strstr(c.subtitles, "projekt.de.srt")); /* on, in German */
+	assert_int_equal(next_cmd(m, &c), MODEL_MEDIA_VOLUME);
+	assert_int_equal(next_cmd(m, &c), -1);
+	assert_null(find(m, "lang.de")); /* no language bar over a film */
+	assert_int_equal(need(m, "player.video")->role, MODEL_ROLE_VIDEO);
+	model_film_status(m, MODEL_FILM_PLAYING, 1000, 70000, T0 + S(3));
+	assert_non_null(find(m, "player.pause"));
+	assert_int_equal(need(m, "player.video")->value, 1000);
+	model_film_status(m, MODEL_FILM_PLAYING, 2500, 70000, T0 + S(4));
+	assert_int_equal(need(m, "player.video")->value, 2500); /* patched in place */
+	/* The controls fade while it plays, and come back with a touch. */
+	model_tick(m, T0 + S(2) + 5000);
+	assert_null(find(m, "player.pause"));
+	model_activate(m, "player.video", T0 + S(8));
+	assert_non_null(find(m, "player.pause"));
+	/* Never idle while a film plays, whatever the clock says. */
+	model_tick(m, T0 + S(500));
+	expect_screen(m, MODEL_SCREEN_PLAYER);
+	/* Rewind and forward, seek and volume become commands. */
+	model_activate(m, "player.forward", T0 + S(501));
+	assert_int_equal(next_cmd(m, &c), MODEL_MEDIA_SEEK);
+	assert_int_equal(c.ms, 12500);
+	model_slide(m, "player.seek", 500, T0 + S(502));
+	assert_int_equal(next_cmd(m, &c), MODEL_MEDIA_SEEK);
+	assert_int_equal(c.ms, 35000);
+	model_slide(m, "player.volume", 300, T0 + S(503));
+	assert_int_equal(next_cmd(m, &c), MODEL_MEDIA_VOLUME);
+	assert_int_equal(c.value, 30);
+	model_activate(m, "player.subtitles", T0 + S(504));
+	assert_int_equal(next_cmd(m, &c), MODEL_MEDIA_SUBTITLES);
+	assert_string_equal(c.subtitles, ""); /* off */
+	assert_false(need(m, "player.subtitles")->selected);
+	/* Paused: idle counts again. */
+	model_activate(m, "player.pause", T0 + S(505));
+	assert_int_equal(next_cmd(m, &c), MODEL_MEDIA_PAUSE);
+	model_film_status(m, MODEL_FILM_PAUSED, 35000, 70000, T0 + S(506));
+	model_tick(m, T0 + S(506 + 90));
+	expect_screen(m, MODEL_SCREEN_IDLE_WARNING);
+	model_tick(m, T0 + S(506 + 120));
+	expect_screen(m, MODEL_SCREEN_HOME);
+	assert_int_equal(next_cmd(m, &c), MODEL_MEDIA_STOP); /* the reset stops the film */
+}
+
+static void test_film_end_offers_next(void **state)
+{
+	struct survey_fixture *f = *state;
+	struct model *m = f->m;
+	struct model_media_cmd c;
+	model_activate(m, "home.films", T0 + S(1));
+	model_activate(m, "films.plattformen", T0 + S(2));
+	while (next_cmd(m, &c) >= 0)
+		;
+	model_film_status(m, MODEL_FILM_PLAYING, 58000, 59000, T0 + S(60));
+	model_film_status(m, MODEL_FILM_ENDED, 59000, 59000, T0 + S(61));
+	assert_non_null(strstr(label(m, "player.next"), "Prozesse sinnvoll digitalisieren"));
+	model_tick(m, T0 + S(61) + 14000);
+	expect_screen(m, MODEL_SCREEN_PLAYER);
+	model_tick(m, T0 + S(61) + 15000); /* its task done: back to the list */
+	expect_screen(m, MODEL_SCREEN_FILMS);
+	assert_int_equal(next_cmd(m, &c), MODEL_MEDIA_STOP);
+	/* An end long before the end is a broken file, said as such. */
+	model_activate(m, "films.prozesse", T0 + S(100));
+	while (next_cmd(m, &c) >= 0)
+		;
+	model_film_status(m, MODEL_FILM_PLAYING, 400, 61000, T0 + S(101));
+	model_film_status(m, MODEL_FILM_ENDED, 61000, 61000, T0 + S(102));
+	assert_non_null(find(m, "player.error"));
+	assert_null(find(m, "player.next"));
+	model_back(m, T0 + S(103));
+	expect_screen(m, MODEL_SCREEN_FILMS);
+}
+
+static void test_film_from_page_in_english(void **state)
+{
+	struct survey_fixture *f = *state;
+	struct model *m = f->m;
+	struct model_media_cmd c;
+	model_activate(m, "lang.en", T0 + S(1));
+	model_activate(m, "home.guide", T0 + S(2));
+	model_activate(m, "guide.beteiligung", T0 + S(3));
+	assert_null(find(m, "page.film")); /* a topic without a film */
+	model_back(m, T0 + S(4));
+	model_activate(m, "guide.prozesse", T0 + S(5));
+	assert_string_equal(label(m, "page.film"), "Watch the film");
+	model_activate(m, "page.film", T0 + S(6));
+	expect_screen(m, MODEL_SCREEN_PLAYER);
+	assert_int_equal(next_cmd(m, &c), MODEL_MEDIA_PLAY);
+	assert_non_null(strstr(c.subtitles, "prozesse.en.srt"));
+	model_activate(m, "player.back", T0 + S(7));
+	expect_screen(m, MODEL_SCREEN_PAGE); /* back where it was opened */
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -790,6 +904,9 @@ int main(void)
 		TS(test_survey_abandoned_stores_nothing),
 		TS(test_survey_all_skipped_stores_nothing),
 		TS(test_survey_store_failure_keeps_answers),
+		TS(test_film_play_and_controls),
+		TS(test_film_end_offers_next),
+		TS(test_film_from_page_in_english),
 		T(test_pristine_home_never_warns),
 		T(test_default_language_not_in_content),
 		T(test_out_of_service),
