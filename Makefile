@@ -59,10 +59,14 @@ build-asan:
 test:
 	ctest --test-dir $(BUILD) -j$(JOBS) --output-on-failure -LE bench
 
+# Films (label media) run without leak detection: libvlc unloads its plugins
+# at exit, so what they leave cannot be named or suppressed (see tests/lsan.supp).
 test-asan:
 	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	ctest --test-dir $(BUILD_ASAN) -j$(JOBS) --output-on-failure -LE "bench|slow"
+	ctest --test-dir $(BUILD_ASAN) -j$(JOBS) --output-on-failure -LE "bench|slow|media"
+	ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	ctest --test-dir $(BUILD_ASAN) -j$(JOBS) --output-on-failure -L media -LE "bench|slow"
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN)

@@ -13,10 +13,7 @@
 #include <string.h>
 
 #include "kiosk/content.h"
-
-static int imax(int a, int b) { return a > b ? a : b; }
-static int imin(int a, int b) { return a < b ? a : b; }
-static int px(double v) { return (int)lround(v); }
+#include "layout_int.h"
 
 static void compute_metrics(struct ui *u, struct metrics *m)
 {
@@ -36,7 +33,7 @@ static void compute_metrics(struct ui *u, struct metrics *m)
 	m->icon_px = imax(48, px(120 * m->ts));
 }
 
-static SDL_Color label_color(const struct ui *u, const struct model_node *n, enum box_look look)
+SDL_Color lay_label_color(const struct ui *u, const struct model_node *n, enum box_look look)
 {
 	bool hc = u->tree->high_contrast;
 	if (look == LOOK_TILE || look == LOOK_PRIMARY) /* high contrast: outlined, not filled */
@@ -71,7 +68,7 @@ static enum text_face type_face(enum model_type t)
 		       : TEXT_FACE_REGULAR;
 }
 
-static const struct text_block *lay_text(struct ui *u, const char *s, enum text_face face, int size,
+const struct text_block *lay_text(struct ui *u, const char *s, enum text_face face, int size,
 					 SDL_Color color, int max_w, bool center, int lh)
 {
 	struct text_style st = {.px = size, .color = color, .line_height_pct = lh,
@@ -79,7 +76,7 @@ static const struct text_block *lay_text(struct ui *u, const char *s, enum text_
 	return text_simple(u->text, s, face, &st, max_w);
 }
 
-static const struct text_block *lay_icon(struct ui *u, const char *glyph, int size, SDL_Color c)
+const struct text_block *lay_icon(struct ui *u, const char *glyph, int size, SDL_Color c)
 {
 	struct text_style st = {.px = size, .color = c, .line_height_pct = 100};
 	return text_simple(u->text, glyph, TEXT_FACE_ICON, &st, size * 2);
@@ -88,13 +85,13 @@ static const struct text_block *lay_icon(struct ui *u, const char *glyph, int si
 /* ---- Top bar and language bar ---- */
 
 /* A button with an icon and a word, sized to its content. */
-static void lay_small_button(struct ui *u, size_t i, enum box_look look, int h)
+void lay_small_button(struct ui *u, size_t i, enum box_look look, int h)
 {
 	const struct model_node *n = &u->tree->nodes[i];
 	struct box *b = &u->layout.boxes[i];
 	const struct metrics *m = &u->layout.m;
 	b->look = look;
-	SDL_Color c = label_color(u, n, look);
+	SDL_Color c = lay_label_color(u, n, look);
 	int pad = imax(16, px(24 * m->s));
 	b->label = lay_text(u, n->label, TEXT_FACE_BOLD, look == LOOK_CHIP ? m->body_px : m->button_px,
 			    c, u->w - 2 * m->margin - 2 * pad, false, 120);
@@ -147,7 +144,7 @@ static int flow_row(struct ui *u, const size_t *idx, size_t n, int y, int x0, in
 	return n ? y + row_h - top : 0;
 }
 
-static void mirror(struct ui *u, struct box *b)
+void lay_mirror(struct ui *u, struct box *b)
 {
 	b->r.x = u->w - b->r.x - b->r.w;
 	if (b->label)
@@ -246,11 +243,11 @@ static int lay_top_bar(struct ui *u)
 	}
 	if (t->rtl) {
 		for (size_t k = 0; k < n_nav; k++)
-			mirror(u, &u->layout.boxes[nav[k]]);
+			lay_mirror(u, &u->layout.boxes[nav[k]]);
 		for (size_t k = 0; k < n_tools; k++)
-			mirror(u, &u->layout.boxes[tools[k]]);
+			lay_mirror(u, &u->layout.boxes[tools[k]]);
 		if (tb)
-			mirror(u, tb);
+			lay_mirror(u, tb);
 	}
 	return bottom + px(12 * m->s);
 }
@@ -273,7 +270,7 @@ static int lay_language_bar(struct ui *u)
 		struct box *b = &u->layout.boxes[idx[k]];
 		b->r.y += u->h - bar_h + pad;
 		if (t->rtl)
-			mirror(u, b);
+			lay_mirror(u, b);
 	}
 	free(idx);
 	return bar_h;
@@ -288,7 +285,7 @@ static int lay_tile(struct ui *u, size_t i, int w, bool stacked)
 	struct box *b = &u->layout.boxes[i];
 	const struct metrics *m = &u->layout.m;
 	b->look = LOOK_TILE;
-	SDL_Color c = label_color(u, n, LOOK_TILE);
+	SDL_Color c = lay_label_color(u, n, LOOK_TILE);
 	int pad = px(40 * m->s);
 	b->icon = lay_icon(u, n->icon, stacked ? px(m->icon_px * 0.75) : m->icon_px, c);
 	int text_w = stacked ? w - 3 * pad - b->icon->w : w - 2 * pad;
@@ -346,7 +343,7 @@ static int lay_primary(struct ui *u, size_t i, int w)
 	struct box *b = &u->layout.boxes[i];
 	const struct metrics *m = &u->layout.m;
 	b->look = LOOK_PRIMARY;
-	SDL_Color c = label_color(u, n, LOOK_PRIMARY);
+	SDL_Color c = lay_label_color(u, n, LOOK_PRIMARY);
 	b->label = lay_text(u, n->label, TEXT_FACE_BOLD, m->h2_px, c, w - px(80 * m->s), true, 120);
 	b->r.w = w;
 	b->r.h = imax(b->label->h + px(64 * m->s), imax(px(160 * m->s), m->target));
@@ -377,7 +374,7 @@ static const struct text_block *lay_block_text(struct ui *u, const struct page_b
 }
 
 /* A text node: heading, paragraph, list item or note. */
-static int lay_text_node(struct ui *u, size_t i, int w, bool center)
+int lay_text_node(struct ui *u, size_t i, int w, bool center)
 {
 	const struct model_node *n = &u->tree->nodes[i];
 	struct box *b = &u->layout.boxes[i];
@@ -401,7 +398,7 @@ static int lay_text_node(struct ui *u, size_t i, int w, bool center)
 		b->label = lay_block_text(u, n->block, size, heading, w - indent, lh);
 	else
 		b->label = lay_text(u, n->label, heading ? TEXT_FACE_BOLD : type_face(n->type), size,
-				    label_color(u, n, LOOK_TEXT), w - indent, center, lh);
+				    lay_label_color(u, n, LOOK_TEXT), w - indent, center, lh);
 	int y = 0;
 	if (n->icon && !b->icon) {
 		b->icon = lay_icon(u, n->icon, heading ? m->icon_px : px(size * 1.3),
@@ -434,7 +431,7 @@ static int space_before(const struct ui *u, size_t i, bool first)
 	return px(m->body_px * 0.8);
 }
 
-static void place_mirrored(struct ui *u, struct box *b, int x, int y)
+void lay_place(struct ui *u, struct box *b, int x, int y)
 {
 	b->r.x = x, b->r.y = y;
 	b->in_body = true;
@@ -455,7 +452,7 @@ static int lay_home_texts(struct ui *u, const size_t *texts, size_t n, int width
 	for (size_t k = 0; k < n; k++) {
 		struct box *b = &u->layout.boxes[texts[k]];
 		lay_text_node(u, texts[k], width, true);
-		place_mirrored(u, b, x0, y);
+		lay_place(u, b, x0, y);
 		y += b->r.h + px(24 * m->s);
 	}
 	return y;
@@ -495,14 +492,14 @@ static int lay_body_home(struct ui *u, size_t *idx, size_t n, int width, int x0)
 		for (size_t k = 0; k < n_tiles; k++) {
 			struct box *b = &u->layout.boxes[tiles[k]];
 			b->r.h = h;
-			place_mirrored(u, b, x0 + (int)k * (tile_w + m->gap), y);
+			lay_place(u, b, x0 + (int)k * (tile_w + m->gap), y);
 		}
 		y += h;
 	} else {
 		for (size_t k = 0; k < n_tiles; k++) {
 			struct box *b = &u->layout.boxes[tiles[k]];
 			lay_tile(u, tiles[k], width, true);
-			place_mirrored(u, b, x0, y);
+			lay_place(u, b, x0, y);
 			y += b->r.h + m->gap;
 		}
 	}
@@ -526,7 +523,7 @@ static int lay_body_column(struct ui *u, size_t *idx, size_t n, int width, int x
 		if (node->role == MODEL_ROLE_BUTTON && node->slot == MODEL_SLOT_BODY &&
 		    u->tree->screen == MODEL_SCREEN_GUIDE) {
 			lay_row(u, i, inner);
-			place_mirrored(u, b, x0 + pad, y);
+			lay_place(u, b, x0 + pad, y);
 			y += b->r.h + m->gap / 2;
 			continue;
 		}
@@ -535,450 +532,13 @@ static int lay_body_column(struct ui *u, size_t *idx, size_t n, int width, int x
 			lay_small_button(u, i, LOOK_PRIMARY, imax(m->target, px(100 * m->s)));
 		else
 			lay_text_node(u, i, inner, center);
-		place_mirrored(u, b, x0 + pad, y);
+		lay_place(u, b, x0 + pad, y);
 		y += b->r.h;
 	}
 	y += pad;
 	if (page)
 		u->layout.column = (SDL_Rect){x0, px(40 * m->s), width, y - px(40 * m->s)};
 	return y + px(48 * m->s);
-}
-
-/* ---- The survey ---- */
-
-/* An answer card: icon (radio, box) on the start side, then the words. */
-static int lay_option(struct ui *u, size_t i, int w)
-{
-	const struct model_node *n = &u->tree->nodes[i];
-	struct box *b = &u->layout.boxes[i];
-	const struct metrics *m = &u->layout.m;
-	int pad = px(32 * m->s);
-	SDL_Color c = n->selected && u->tree->high_contrast ? u->theme.on_selected : u->theme.text;
-	b->look = LOOK_OPTION;
-	b->icon = lay_icon(u, n->icon, px(m->button_px * 1.4),
-			   n->selected && u->tree->high_contrast ? c : u->theme.tone[n->tone]);
-	int text_w = w - 3 * pad - b->icon->w;
-	b->label = lay_text(u, n->label, TEXT_FACE_BOLD, m->button_px, c, text_w, false, 125);
-	b->r.w = w;
-	b->r.h = imax(b->label->h + 2 * px(32 * m->s), imax(px(140 * m->s), m->target));
-	b->icon_at = (SDL_Point){pad, (b->r.h - b->icon->h) / 2};
-	b->label_at = (SDL_Point){2 * pad + b->icon->w, (b->r.h - b->label->h) / 2};
-	return b->r.h;
-}
-
-/* A face of a five-point scale: the face big, its word under it. */
-static int lay_face(struct ui *u, size_t i, int w)
-{
-	const struct model_node *n = &u->tree->nodes[i];
-	struct box *b = &u->layout.boxes[i];
-	const struct metrics *m = &u->layout.m;
-	SDL_Color c = n->selected && u->tree->high_contrast ? u->theme.on_selected : u->theme.text;
-	b->look = LOOK_OPTION;
-	b->icon = lay_icon(u, n->icon, imin(px(110 * m->ts), w * 6 / 10),
-			   n->selected && u->tree->high_contrast ? c : u->theme.tone[n->tone]);
-	b->label = lay_text(u, n->label, TEXT_FACE_BOLD, m->body_px, c, w - px(24 * m->s), true, 120);
-	b->r.w = w;
-	int pad = px(24 * m->s);
-	b->icon_at = (SDL_Point){(w - b->icon->w) / 2, pad};
-	b->label_at = (SDL_Point){(w - b->label->w) / 2, pad + b->icon->h + px(12 * m->s)};
-	b->r.h = b->label_at.y + b->label->h + pad;
-	return b->r.h;
-}
-
-static int lay_input(struct ui *u, size_t i, int w)
-{
-	const struct model_node *n = &u->tree->nodes[i];
-	struct box *b = &u->layout.boxes[i];
-	const struct metrics *m = &u->layout.m;
-	int pad = px(24 * m->s);
-	b->look = LOOK_INPUT;
-	/* A caret after the text: the field shows where typing goes. */
-	char *shown = xasprintf("%s|", n->label);
-	b->label = lay_text(u, shown, TEXT_FACE_REGULAR, m->body_px, u->theme.text, w - 2 * pad,
-			    false, 150);
-	free(shown);
-	b->detail = n->detail ? lay_text(u, n->detail, TEXT_FACE_REGULAR, m->note_px,
-					 u->theme.muted, w - 2 * pad, false, 140)
-			      : NULL;
-	int text_h = imax(b->label->h, m->body_px * 3 / 2);
-	b->label_at = (SDL_Point){pad, pad};
-	b->r.w = w;
-	b->r.h = text_h + 2 * pad;
-	if (b->detail) {
-		b->detail_at = (SDL_Point){w - pad - b->detail->w, b->r.h};
-		b->r.h += b->detail->h + px(8 * m->s);
-	}
-	return b->r.h;
-}
-
-static void lay_key(struct ui *u, size_t i, int w, int h)
-{
-	const struct model_node *n = &u->tree->nodes[i];
-	struct box *b = &u->layout.boxes[i];
-	const struct metrics *m = &u->layout.m;
-	SDL_Color c = n->selected ? u->theme.on_selected : u->theme.text;
-	b->look = LOOK_KEY;
-	b->r.w = w, b->r.h = h;
-	if (n->icon) {
-		b->icon = lay_icon(u, n->icon, px(m->button_px * 1.2), c);
-		b->icon_at = (SDL_Point){(w - b->icon->w) / 2, (h - b->icon->h) / 2};
-	} else {
-		b->label = lay_text(u, n->label, TEXT_FACE_BOLD, px(m->button_px * 1.1), c, w, true, 100);
-		b->label_at = (SDL_Point){(w - b->label->w) / 2, (h - b->label->h) / 2};
-	}
-}
-
-/* The keyboard: rows of equal keys (value = row), wide special keys, a space
- * bar; as wide as the screen allows, every key at least 2 cm. */
-/* Keys in the widest row; with wide keys (shift, backspace) counted twice. */
-static int keyboard_units(const struct ui *u, const size_t *keys, size_t n, bool wide)
-{
-	int most = 0;
-	for (int row = 1; row <= 4; row++) {
-		int units = 0;
-		for (size_t k = 0; k < n; k++)
-			if (u->tree->nodes[keys[k]].value == row)
-				units += wide && u->tree->nodes[keys[k]].icon ? 2 : 1;
-		most = imax(most, units);
-	}
-	return most;
-}
-
-/* The keyboard: rows of equal keys (value = row), the space bar below; as
- * wide as the screen allows, every key at least 2 cm.  Shift and backspace
- * are double width where that still leaves every key 2 cm. */
-static int lay_keyboard(struct ui *u, const size_t *keys, size_t n, int x0, int width, int y)
-{
-	const struct metrics *m = &u->layout.m;
-	int gap = imax(12, px(16 * m->s));
-	bool wide = true;
-	int units = keyboard_units(u, keys, n, true);
-	int key_w = (width - (units - 1) * gap) / imax(units, 1);
-	if (key_w < m->target) {
-		wide = false;
-		units = keyboard_units(u, keys, n, false);
-		key_w = (width - (units - 1) * gap) / imax(units, 1);
-	}
-	key_w = imin(key_w, px(120 * m->s));
-	int key_h = imax(m->target, px(84 * m->s));
-	for (int row = 1; row <= 5; row++) {
-		int row_w = 0;
-		for (size_t k = 0; k < n; k++) {
-			const struct model_node *node = &u->tree->nodes[keys[k]];
-			if (node->value != row)
-				continue;
-			int w = row == 5 ? key_w * 6 : wide && node->icon ? key_w * 2 + gap : key_w;
-			lay_key(u, keys[k], w, key_h);
-			row_w += w + gap;
-		}
-		int x = x0 + (width - (row_w - gap)) / 2;
-		for (size_t k = 0; k < n; k++) {
-			struct box *b = &u->layout.boxes[keys[k]];
-			if (u->tree->nodes[keys[k]].value != row)
-				continue;
-			/* A keyboard keeps its order in every language: no mirroring. */
-			b->r.x = x, b->r.y = y;
-			b->in_body = true;
-			x += b->r.w + gap;
-		}
-		if (row_w)
-			y += key_h + gap;
-	}
-	return y;
-}
-
-static int lay_body_survey(struct ui *u, size_t *idx, size_t n, int width, int x0)
-{
-	const struct metrics *m = &u->layout.m;
-	int y = px(32 * m->s);
-	size_t faces[5], n_faces = 0, *keys = xmalloc((n + 1) * sizeof *keys), n_keys = 0;
-	for (size_t k = 0; k < n; k++) {
-		size_t i = idx[k];
-		const struct model_node *node = &u->tree->nodes[i];
-		struct box *b = &u->layout.boxes[i];
-		if (node->role == MODEL_ROLE_OPTION && node->value && n_faces < 5) {
-			faces[n_faces++] = i;
-		} else if (node->role == MODEL_ROLE_OPTION) {
-			y += k ? m->gap / 2 : 0;
-			lay_option(u, i, width);
-			place_mirrored(u, b, x0, y);
-			y += b->r.h;
-		} else if (node->role == MODEL_ROLE_INPUT) {
-			y += m->gap;
-			lay_input(u, i, width);
-			place_mirrored(u, b, x0, y);
-			y += b->r.h;
-		} else if (strncmp(node->id, "kbd.", 4) == 0) {
-			keys[n_keys++] = i;
-		} else {
-			y += k ? px(24 * m->s) : 0;
-			lay_text_node(u, i, width, false);
-			place_mirrored(u, b, x0, y);
-			y += b->r.h + (node->value_max ? px(40 * m->s) : 0); /* room for the steps */
-		}
-	}
-	if (n_faces) {
-		/* Five faces in a row where each gets 2 cm and its word fits; else a column. */
-		int fw = (width - 4 * m->gap) / 5;
-		bool row = fw >= imax(m->target, px(200 * m->ts));
-		y += m->gap;
-		int h = 0;
-		for (size_t k = 0; k < n_faces; k++)
-			h = imax(h, row ? lay_face(u, faces[k], fw) : lay_option(u, faces[k], width));
-		for (size_t k = 0; k < n_faces; k++) {
-			struct box *b = &u->layout.boxes[faces[k]];
-			if (row) {
-				b->r.h = h;
-				place_mirrored(u, b, x0 + (int)k * (fw + m->gap), y);
-			} else {
-				place_mirrored(u, b, x0, y);
-				y += b->r.h + m->gap / 2;
-			}
-		}
-		if (row)
-			y += h;
-	}
-	if (n_keys) /* the keyboard may use the whole screen's width */
-		y = lay_keyboard(u, keys, n_keys, px(16 * m->s), u->w - 2 * px(16 * m->s),
-				 y + m->gap);
-	free(keys);
-	return y + px(48 * m->s);
-}
-
-/* The survey's back and next (or submit) above the language bar; next on
- * the end side, as the way forward. */
-static int lay_actions(struct ui *u, int bottom)
-{
-	const struct model_tree *t = u->tree;
-	const struct metrics *m = &u->layout.m;
-	int pad = px(16 * m->s), h = 0, y_text = 0;
-	size_t msg = (size_t)-1;
-	for (size_t i = 0; i < t->n_nodes; i++) {
-		if (t->nodes[i].slot != MODEL_SLOT_ACTIONS)
-			continue;
-		if (t->nodes[i].role == MODEL_ROLE_TEXT) {
-			msg = i;
-			continue;
-		}
-		struct box *b = &u->layout.boxes[i];
-		bool forward = strcmp(t->nodes[i].id, "survey.back") != 0;
-		lay_small_button(u, i, forward ? LOOK_PRIMARY : LOOK_OUTLINE,
-				 imax(m->target, px(112 * m->s)));
-		b->r.w = imax(b->r.w, px(360 * m->s));
-		if (forward) /* the label sits centred on the wider button */
-			b->label_at.x = (b->r.w - b->label->w + (b->icon ? b->icon->w : 0)) / 2,
-			b->icon_at.x = b->label_at.x - (b->icon ? b->icon->w + px(12 * m->s) : 0);
-		b->r.x = forward ? u->w - m->margin - b->r.w : m->margin;
-		h = imax(h, b->r.h);
-	}
-	if (!h && msg == (size_t)-1)
-		return 0;
-	if (msg != (size_t)-1) {
-		struct box *b = &u->layout.boxes[msg];
-		lay_text_node(u, msg, u->w - 2 * m->margin, false);
-		y_text = b->r.h + pad;
-	}
-	int top = bottom - (h + y_text + 2 * pad);
-	for (size_t i = 0; i < t->n_nodes; i++) {
-		if (t->nodes[i].slot != MODEL_SLOT_ACTIONS)
-			continue;
-		struct box *b = &u->layout.boxes[i];
-		if (i == msg) {
-			b->r.x = m->margin, b->r.y = top + pad;
-		} else {
-			b->r.y = top + pad + y_text + (h - b->r.h) / 2;
-		}
-		if (t->rtl)
-			mirror(u, b);
-	}
-	return bottom - top;
-}
-
-/* ---- Films ---- */
-
-/* A film card: the still on top (16:9), the title, the length. */
-static int lay_card(struct ui *u, size_t i, int w)
-{
-	const struct model_node *n = &u->tree->nodes[i];
-	struct box *b = &u->layout.boxes[i];
-	const struct metrics *m = &u->layout.m;
-	int pad = px(20 * m->s);
-	b->look = LOOK_CARD;
-	b->r.w = w;
-	int iw = 0, ih = 0;
-	b->image = n->image ? images_get(u->images, n->image, &iw, &ih) : NULL;
-	b->image_at = (SDL_Rect){0, 0, w, w * 9 / 16};
-	b->icon = lay_icon(u, n->icon, px(m->button_px * 1.3), u->theme.tone[n->tone]);
-	int text_w = w - 3 * pad - b->icon->w;
-	b->label = lay_text(u, n->label, TEXT_FACE_BOLD, m->button_px, u->theme.text, text_w, false,
-			    120);
-	b->detail = lay_text(u, n->detail, TEXT_FACE_REGULAR, m->note_px, u->theme.muted, text_w,
-			     false, 140);
-	int y = b->image_at.h + pad;
-	b->icon_at = (SDL_Point){pad, y};
-	b->label_at = (SDL_Point){2 * pad + b->icon->w, y};
-	b->detail_at = (SDL_Point){2 * pad + b->icon->w, y + b->label->h + px(4 * m->s)};
-	b->r.h = b->detail_at.y + b->detail->h + pad;
-	return b->r.h;
-}
-
-static int lay_body_films(struct ui *u, size_t *idx, size_t n, int width, int x0)
-{
-	const struct metrics *m = &u->layout.m;
-	/* Cards wide enough that a long German title breaks between words. */
-	int cols = imax(1, imin(4, (width + m->gap) / (px(540 * m->ts) + m->gap)));
-	int w = (width - (cols - 1) * m->gap) / cols;
-	int y = px(40 * m->s), row_h = 0;
-	size_t row_start = 0;
-	for (size_t k = 0; k <= n; k++) {
-		bool new_row = k == n || (k && k % (size_t)cols == 0);
-		if (new_row) { /* the cards of a row share its height */
-			for (size_t j = row_start; j < k; j++)
-				if (u->tree->nodes[idx[j]].role == MODEL_ROLE_BUTTON)
-					u->layout.boxes[idx[j]].r.h = row_h;
-			if (k == n)
-				break;
-			y += row_h + m->gap;
-			row_h = 0;
-			row_start = k;
-		}
-		size_t i = idx[k];
-		struct box *b = &u->layout.boxes[i];
-		if (u->tree->nodes[i].role != MODEL_ROLE_BUTTON) { /* no films: a message */
-			lay_text_node(u, i, width, true);
-			place_mirrored(u, b, x0, y);
-			row_h = imax(row_h, b->r.h + px(24 * m->s));
-			continue;
-		}
-		row_h = imax(row_h, lay_card(u, i, w));
-		place_mirrored(u, b, x0 + (int)(k % (size_t)cols) * (w + m->gap), y);
-	}
-	return y + row_h + px(48 * m->s);
-}
-
-/* ---- The player ---- */
-
-/* A control on the film's band: icon over its word. */
-static int lay_control(struct ui *u, size_t i, int size)
-{
-	const struct model_node *n = &u->tree->nodes[i];
-	struct box *b = &u->layout.boxes[i];
-	const struct metrics *m = &u->layout.m;
-	SDL_Color white = {255, 255, 255, 255};
-	b->look = LOOK_CONTROL;
-	b->icon = n->icon ? lay_icon(u, n->icon, size * 6 / 10, white) : NULL;
-	b->label = lay_text(u, n->label, TEXT_FACE_BOLD, m->note_px, white, px(420 * m->ts), true,
-			    110);
-	b->r.w = imax(size, b->label->w + px(16 * m->s));
-	int icon_h = b->icon ? b->icon->h : 0;
-	b->r.h = imax(m->target, icon_h + px(4 * m->s) + b->label->h + px(16 * m->s));
-	b->icon_at = (SDL_Point){b->icon ? (b->r.w - b->icon->w) / 2 : 0, px(8 * m->s)};
-	b->label_at = (SDL_Point){(b->r.w - b->label->w) / 2, px(8 * m->s) + icon_h + px(4 * m->s)};
-	return b->r.h;
-}
-
-/* The film fills the body; the controls lie over its bottom on a dark band:
- * rewind, play or pause, forward, the seek bar (as tall as a finger),
- * subtitles, volume.  At the end, the next film is offered above them. */
-static void lay_player(struct ui *u, size_t *idx, size_t n)
-{
-	struct layout *L = &u->layout;
-	const struct metrics *m = &L->m;
-	L->band = (SDL_Rect){0};
-	u->video_node = -1;
-	size_t controls[12], n_controls = 0;
-	for (size_t i = 0; i < u->tree->n_nodes && n_controls < 12; i++)
-		if (u->tree->nodes[i].slot == MODEL_SLOT_CONTROLS)
-			controls[n_controls++] = i;
-	for (size_t k = 0; k < n; k++) {
-		size_t i = idx[k];
-		struct box *b = &L->boxes[i];
-		if (u->tree->nodes[i].role == MODEL_ROLE_VIDEO) {
-			u->video_node = (int)i;
-			b->look = LOOK_VIDEO;
-			b->r = (SDL_Rect){0, 0, u->w, L->viewport.h};
-			b->in_body = true;
-		} else { /* the error message, white over the black: icon, then words */
-			SDL_Color white = {255, 255, 255, 255};
-			int w = imin(u->w - 2 * m->margin, px(1200 * m->s));
-			b->look = LOOK_TEXT;
-			b->icon = u->tree->nodes[i].icon ? lay_icon(u, u->tree->nodes[i].icon,
-								    m->icon_px, white)
-							 : NULL;
-			b->label = lay_text(u, u->tree->nodes[i].label, TEXT_FACE_REGULAR, m->lead_px,
-					    white, w, true, 140);
-			int icon_h = b->icon ? b->icon->h + px(24 * m->s) : 0;
-			b->r = (SDL_Rect){(u->w - w) / 2, 0, w, icon_h + b->label->h};
-			b->r.y = (L->viewport.h - b->r.h) / 2;
-			b->icon_at = (SDL_Point){b->icon ? (w - b->icon->w) / 2 : 0, 0};
-			b->label_at = (SDL_Point){(w - b->label->w) / 2, icon_h};
-			b->in_body = true;
-		}
-	}
-	L->content_h = L->viewport.h;
-	if (!n_controls)
-		return;
-	int size = imax(m->target, px(112 * m->s));
-	int pad = px(20 * m->s), gap = m->gap;
-	int row_h = 0, x = m->margin, fixed = 0;
-	size_t seek = (size_t)-1, next = (size_t)-1;
-	for (size_t k = 0; k < n_controls; k++) {
-		size_t i = controls[k];
-		const char *id = u->tree->nodes[i].id;
-		if (strcmp(id, "player.seek") == 0) {
-			seek = i;
-			continue;
-		}
-		if (strcmp(id, "player.next") == 0) {
-			next = i;
-			lay_small_button(u, i, LOOK_PRIMARY, imax(m->target, px(100 * m->s)));
-			continue;
-		}
-		if (strcmp(id, "player.volume") == 0) {
-			struct box *b = &L->boxes[i];
-			b->look = LOOK_SLIDER;
-			b->icon = lay_icon(u, u->tree->nodes[i].icon, px(m->button_px * 1.3),
-					   (SDL_Color){255, 255, 255, 255});
-			b->r.w = px(320 * m->s);
-			b->r.h = m->target;
-			b->icon_at = (SDL_Point){0, (b->r.h - b->icon->h) / 2};
-			fixed += b->r.w + gap;
-			continue;
-		}
-		row_h = imax(row_h, lay_control(u, i, strcmp(id, "player.play") == 0 ||
-							       strcmp(id, "player.pause") == 0
-						       ? size * 5 / 4
-						       : size));
-		fixed += L->boxes[i].r.w + gap;
-	}
-	row_h = imax(row_h, m->target);
-	int next_h = next != (size_t)-1 ? L->boxes[next].r.h + gap : 0;
-	int band_h = row_h + 2 * pad + next_h;
-	int top = L->viewport.y + L->viewport.h - band_h;
-	L->band = (SDL_Rect){0, top, u->w, band_h};
-	if (next != (size_t)-1) {
-		struct box *b = &L->boxes[next];
-		b->r.x = (u->w - b->r.w) / 2, b->r.y = top + pad;
-	}
-	int y = top + pad + next_h;
-	/* Left to right: the buttons before the seek bar, the bar, the rest. */
-	int seek_w = u->w - 2 * m->margin - fixed - gap;
-	for (size_t k = 0; k < n_controls; k++) {
-		size_t i = controls[k];
-		if (i == next)
-			continue;
-		struct box *b = &L->boxes[i];
-		if (i == seek) {
-			b->look = LOOK_SLIDER;
-			b->r.w = imax(seek_w, px(200 * m->s));
-			b->r.h = m->target;
-		}
-		b->r.x = x;
-		b->r.y = y + (row_h - b->r.h) / 2;
-		x += b->r.w + gap;
-		if (u->tree->rtl)
-			mirror(u, b);
-	}
 }
 
 static void lay_dialog(struct ui *u, size_t *idx, size_t n)
