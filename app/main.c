@@ -125,6 +125,8 @@ int main(int argc, char **argv)
 		.idle_warning_s = cfg.idle_warning,
 		.text_scale = cfg.text_scale,
 		.high_contrast = cfg.high_contrast,
+		.speech = cfg.speech,
+		.subtitles = cfg.subtitles,
 		.store = kiosk_id ? store : NULL,
 		.kiosk_id = kiosk_id,
 	};

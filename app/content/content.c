@@ -66,6 +66,8 @@ static const char *const builtin_de[][2] = {
 	{"player.volume", "Lautstärke"},
 	{"player.next", "Nächster Film"},
 	{"player.error", "Dieser Film kann gerade nicht abgespielt werden. Bitte wählen Sie einen anderen Film oder sagen Sie dem Personal Bescheid."},
+	{"speech.digit", "Ziffer"},
+	{"speech.selected", ", ausgewählt"},
 	{"thanks.title", "Vielen Dank!"},
 	{"thanks.text", "Ihre Antworten sind gespeichert – ohne Namen und ohne genaue Uhrzeit. Der Bildschirm kehrt gleich zum Start zurück."},
 };

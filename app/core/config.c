@@ -181,6 +181,15 @@ static const char *set_accessibility(struct config *c, const char *key, const ch
 	} else if (strcmp(key, "high_contrast") == 0) {
 		if (!parse_bool(v, &c->high_contrast))
 			return "expected true or false";
+	} else if (strcmp(key, "subtitles") == 0) {
+		if (!parse_bool(v, &c->subtitles))
+			return "expected true or false";
+	} else if (strcmp(key, "speech") == 0) {
+		if (!parse_bool(v, &c->speech))
+			return "expected true or false";
+	} else if (strcmp(key, "low_reach") == 0) {
+		if (!parse_bool(v, &c->low_reach))
+			return "expected true or false";
 	} else {
 		return "unknown key";
 	}
@@ -274,6 +283,9 @@ void config_defaults(struct config *c, const char *dir)
 	c->media_dir = path_resolve(dir, "media");
 	c->text_scale = 100;
 	c->high_contrast = false;
+	c->subtitles = true;
+	c->speech = false;
+	c->low_reach = false;
 }
 
 int config_load(struct config *c, const char *path, struct config_error *err)

@@ -67,7 +67,11 @@ static void session_reset(struct model *m)
 	session_free(m->survey); /* an unfinished survey stores nothing */
 	m->survey = NULL;
 	player_close(m);
-	player_defaults(&m->player); /* subtitles on, volume back to normal */
+	player_defaults(&m->player, m->settings.subtitles); /* subtitles, volume as configured */
+	m->speech_mode = m->settings.speech;
+	m->armed[0] = m->focus[0] = '\0';
+	free(m->say);
+	m->say = NULL;
 	m->text_scale = m->settings.text_scale;
 	m->high_contrast = m->settings.high_contrast;
 	m->warning_since = 0;
@@ -111,7 +115,7 @@ struct model *model_new(const struct model_settings *settings, const struct cont
 	m->content = content;
 	m->last_activity = now_ms;
 	m->now = now_ms;
-	player_reset(&m->player);
+	player_reset(&m->player, m->settings.subtitles);
 	session_reset(m);
 	m->reset_happened = false;
 	return m;
@@ -123,6 +127,7 @@ void model_free(struct model *m)
 		return;
 	page_free(m->page);
 	session_free(m->survey);
+	free(m->say);
 	tree_release(&m->tree);
 	free(m->oos_message);
 	free(m);
@@ -158,9 +163,125 @@ static void open_topic(struct model *m, const char *id)
 	model_go(m, MODEL_SCREEN_PAGE);
 }
 
+static void say(struct model *m, char *text)
+{
+	free(m->say);
+	m->say = text; /* a newer request replaces one not yet spoken */
+}
+
+static const struct model_node *node_by_id(struct model *m, const char *id)
+{
+	const struct model_tree *t = model_tree(m);
+	for (size_t i = 0; i < t->n_nodes; i++)
+		if (strcmp(t->nodes[i].id, id) == 0)
+			return &t->nodes[i];
+	return NULL;
+}
+
+/* What a widget says when spoken: its words and its state, never a PIN digit. */
+static char *spoken(const struct model *m, const struct model_node *n)
+{
+	if (strncmp(n->id, "pin.", 4) == 0 && n->id[4] >= '0' && n->id[4] <= '9')
+		return xstrdup(model_str(m, "speech.digit"));
+	return xasprintf("%s%s%s%s", n->label, n->detail ? ". " : "", n->detail ? n->detail : "",
+			 n->selected ? model_str(m, "speech.selected") : "");
+}
+
+/* The whole screen, in reading order: its title and everything to read. */
+static char *screen_words(struct model *m)
+{
+	const struct model_tree *t = model_tree(m);
+	size_t len = 1;
+	for (size_t i = 0; i < t->n_nodes; i++)
+		len += strlen(t->nodes[i].label) + 3;
+	char *out = xmalloc(len), *w = out;
+	*w = '\0';
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		const struct model_node *n = &t->nodes[i];
+		bool words = n->slot == MODEL_SLOT_TITLE || n->slot == MODEL_SLOT_DIALOG ||
+			     (n->slot == MODEL_SLOT_BODY && n->role != MODEL_ROLE_VIDEO);
+		if (!words || !*n->label)
+			continue;
+		w += sprintf(w, "%s%s", w == out ? "" : ". ", n->label);
+	}
+	return out;
+}
+
+/* Speech mode: the first tap on a widget speaks it, the second acts.
+ * Returns true when this tap only spoke. */
+static bool speak_first(struct model *m, const char *id)
+{
+	if (!m->speech_mode || strcmp(id, m->armed) == 0) {
+		m->armed[0] = '\0';
+		return false;
+	}
+	const struct model_node *n = node_by_id(m, id);
+	if (!n)
+		return false;
+	snprintf(m->armed, sizeof m->armed, "%s", id);
+	say(m, spoken(m, n));
+	return true;
+}
+
+bool model_take_speech(struct model *m, char **text, const char **lang)
+{
+	if (!m->say)
+		return false;
+	*text = m->say;
+	*lang = m->lang;
+	m->say = NULL;
+	return true;
+}
+
+bool model_speech_mode(const struct model *m) { return m->speech_mode; }
+
+const char *model_focused(const struct model *m) { return m->focus[0] ? m->focus : NULL; }
+
+static bool focusable(const struct model *m, const struct model_node *n)
+{
+	if (n->role == MODEL_ROLE_BUTTON || n->role == MODEL_ROLE_OPTION ||
+	    n->role == MODEL_ROLE_SLIDER || n->role == MODEL_ROLE_INPUT)
+		return n->enabled;
+	/* On a page (and for speech) the keypad also walks the text. */
+	return n->slot == MODEL_SLOT_BODY && n->role != MODEL_ROLE_VIDEO &&
+	       (m->screen == MODEL_SCREEN_PAGE || m->speech_mode);
+}
+
+void model_focus_move(struct model *m, int direction, uint64_t now_ms)
+{
+	model_user_activity(m, now_ms);
+	const struct model_tree *t = model_tree(m);
+	if (!t->n_nodes)
+		return;
+	/* The focus walks the reading order, but the body comes before the bars
+	 * at the bottom and after the top bar, as the nodes are ordered. */
+	long at = -1;
+	for (size_t i = 0; i < t->n_nodes; i++)
+		if (strcmp(t->nodes[i].id, m->focus) == 0)
+			at = (long)i;
+	long n = (long)t->n_nodes;
+	for (long step = 1; step <= n; step++) {
+		long i = ((at < 0 && direction < 0 ? n : at) + direction * step + n * 2) % n;
+		if (!focusable(m, &t->nodes[i]))
+			continue;
+		snprintf(m->focus, sizeof m->focus, "%s", t->nodes[i].id);
+		if (m->speech_mode) {
+			snprintf(m->armed, sizeof m->armed, "%s", t->nodes[i].id);
+			say(m, spoken(m, &t->nodes[i]));
+		}
+		model_changed(m);
+		return;
+	}
+}
+
 static bool activate_common(struct model *m, const char *id)
 {
-	if (strcmp(id, "nav.home") == 0) {
+	if (strcmp(id, "a11y.speak") == 0) {
+		/* Reads the screen aloud and turns speech mode on; off again stops. */
+		m->speech_mode = !m->speech_mode;
+		say(m, m->speech_mode ? screen_words(m) : xstrdup(""));
+		model_changed(m);
+	} else if (strcmp(id, "nav.home") == 0) {
 		model_arrive_home(m);
 	} else if (strcmp(id, "nav.back") == 0) {
 		model_back(m, m->last_activity);
@@ -254,6 +375,8 @@ void model_activate(struct model *m, const char *id, uint64_t now_ms)
 		return;
 	if (warning)
 		return; /* the touch itself already ended the warning */
+	if (speak_first(m, id))
+		return;
 	if (activate_common(m, id))
 		return;
 	if (m->screen == MODEL_SCREEN_HOME) {
@@ -448,12 +571,17 @@ void model_add_tools(struct model *m)
 {
 	struct model_node *n = model_add(m, "a11y.text", MODEL_ROLE_BUTTON, MODEL_SLOT_TOOLS, NULL);
 	free(n->label);
-	n->label = xasprintf("%s %d %%", model_str(m, "a11y.text"), m->text_scale);
+	/* The size is named once it differs from the normal one. */
+	n->label = m->text_scale == 100 ? xstrdup(model_str(m, "a11y.text"))
+					: xasprintf("%s %d %%", model_str(m, "a11y.text"), m->text_scale);
 	n->icon = ICON_TEXT_SIZE;
 	n->value = m->text_scale;
 	n = model_add(m, "a11y.contrast", MODEL_ROLE_BUTTON, MODEL_SLOT_TOOLS, "a11y.contrast");
 	n->icon = ICON_CONTRAST;
 	n->selected = m->high_contrast;
+	n = model_add(m, "a11y.speak", MODEL_ROLE_BUTTON, MODEL_SLOT_TOOLS, "a11y.speak");
+	n->icon = ICON_SPEAK;
+	n->selected = m->speech_mode;
 }
 
 static void add_language_bar(struct model *m)
@@ -654,6 +782,8 @@ const struct model_tree *model_tree(struct model *m)
 	m->tree.rtl = strcmp(m->lang, "ar") == 0;
 	m->tree.text_scale = m->text_scale;
 	m->tree.high_contrast = m->high_contrast;
+	for (size_t i = 0; i < m->tree.n_nodes; i++)
+		m->tree.nodes[i].focused = m->focus[0] && strcmp(m->tree.nodes[i].id, m->focus) == 0;
 	m->tree.generation++;
 	m->dirty = false;
 	return &m->tree;

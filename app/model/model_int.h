@@ -12,6 +12,7 @@
 #define ICON_FILMS "\xee\x80\xac"         /* e02c movie */
 #define ICON_SURVEY "\xee\x95\xa0"        /* e560 rate_review */
 #define ICON_TEXT_SIZE "\xee\xab\xa2"     /* eae2 text_increase */
+#define ICON_SPEAK "\xee\xa4\x9f"         /* e91f record_voice_over */
 #define ICON_CONTRAST "\xee\x90\xa7"      /* e427 tonality (half-filled circle) */
 #define ICON_CHECK "\xee\x97\x8a"         /* e5ca check */
 #define ICON_NEXT "\xee\x97\x8c"          /* e5cc chevron_right */
@@ -109,6 +110,11 @@ struct model {
 
 	struct player player;            /* the film on the player screen (player.c) */
 
+	bool speech_mode;                /* a first tap speaks, a second acts */
+	char armed[64];                  /* speech mode: the widget spoken, waiting for its second tap */
+	char *say;                       /* what should be spoken next, or NULL */
+	char focus[64];                  /* the keypad focus, or empty */
+
 	struct model_tree tree;
 	bool dirty;                      /* the tree must be rebuilt */
 	bool reset_happened;
@@ -124,9 +130,9 @@ void model_add_top_bar(struct model *m, const char *title_key, bool with_nav);
 /* The accessibility controls of the top bar (text size, contrast). */
 void model_add_tools(struct model *m);
 
-void player_reset(struct player *p);
-/* What a new resident gets: subtitles on, the normal volume. */
-void player_defaults(struct player *p);
+void player_reset(struct player *p, bool subtitles);
+/* What a new resident gets: subtitles as configured, the normal volume. */
+void player_defaults(struct player *p, bool subtitles);
 /* Opens the film with this id on the player screen. */
 void player_open(struct model *m, const char *film_id);
 /* Stops the film when the player screen is left. */

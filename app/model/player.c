@@ -27,16 +27,16 @@
 #define ICON_VOLUME "\xee\x81\x90"   /* e050 volume_up */
 #define ICON_MOVIE "\xee\x80\xac"    /* e02c movie */
 
-void player_defaults(struct player *p)
+void player_defaults(struct player *p, bool subtitles)
 {
-	p->subtitles = true; /* on by default (DESIGN.md §7) */
+	p->subtitles = subtitles; /* on unless configured off (DESIGN.md §7) */
 	p->volume = 80;
 }
 
-void player_reset(struct player *p)
+void player_reset(struct player *p, bool subtitles)
 {
 	memset(p, 0, sizeof *p);
-	player_defaults(p);
+	player_defaults(p, subtitles);
 }
 
 static struct model_media_cmd *enqueue(struct model *m, enum model_media_op op)

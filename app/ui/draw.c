@@ -225,6 +225,21 @@ static void draw_countdown(struct ui *u, const struct model_node *n, SDL_Rect r)
 		draw_fill_round(u->ren, bar, h / 2, u->theme.tone[MODEL_TONE_GUIDE]);
 }
 
+/* The keypad focus, visible on any background (LOOK.md): 4 px dark inside
+ * 4 px yellow, or 6 px yellow in high contrast; drawn around the widget. */
+static void draw_focus(struct ui *u, SDL_Rect r)
+{
+	bool hc = u->theme.surface_border_px > 1;
+	int outer = hc ? 6 : 4, inner = hc ? 0 : 4;
+	SDL_Color y = u->theme.focus_outer, d = u->theme.focus_inner;
+	for (int k = 0; k < outer + inner; k++) {
+		SDL_Rect ring = {r.x - 6 - k, r.y - 6 - k, r.w + 12 + 2 * k, r.h + 12 + 2 * k};
+		SDL_Color c = k < inner ? d : y;
+		SDL_SetRenderDrawColor(u->ren, c.r, c.g, c.b, 255);
+		SDL_RenderDrawRect(u->ren, &ring);
+	}
+}
+
 /* The check mark in the end corner of a chosen answer (LOOK.md). */
 static void draw_check(struct ui *u, const struct model_node *n, SDL_Rect r)
 {
@@ -254,6 +269,8 @@ static void draw_node(struct ui *u, size_t i)
 		draw_steps(u, n, r);
 	if (b->look == LOOK_OPTION && n->selected)
 		draw_check(u, n, r);
+	if (n->focused)
+		draw_focus(u, r);
 }
 
 /* A thin bar on the end side that shows where in a long page one is. */

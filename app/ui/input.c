@@ -21,8 +21,10 @@ static int hit_test(const struct ui *u, int x, int y)
 	SDL_Point p = {x, y};
 	for (size_t i = u->layout.n; i-- > 0;) {
 		const struct model_node *n = &u->tree->nodes[i];
+		/* In speech mode everything can be touched to hear it. */
 		if (n->role != MODEL_ROLE_BUTTON && n->role != MODEL_ROLE_OPTION &&
-		    n->role != MODEL_ROLE_SLIDER && n->role != MODEL_ROLE_VIDEO)
+		    n->role != MODEL_ROLE_SLIDER && n->role != MODEL_ROLE_VIDEO &&
+		    !model_speech_mode(u->model))
 			continue;
 		if (!n->enabled)
 			continue;
@@ -179,35 +181,36 @@ bool input_animate(struct ui *u, uint64_t now)
 	return u->flinging;
 }
 
-/* The player's keys: Space plays and pauses, Left and Right skip 10 s. */
+/* The player's key: Space plays and pauses. */
 static bool on_player_key(struct ui *u, const char *k, uint64_t t)
 {
-	const char *id = NULL;
-	if (strcmp(k, "Space") == 0)
-		id = find_node(u, "player.pause") >= 0 ? "player.pause" : "player.play";
-	else if (strcmp(k, "Left") == 0)
-		id = "player.rewind";
-	else if (strcmp(k, "Right") == 0)
-		id = "player.forward";
-	if (id)
-		model_activate(u->model, id, t);
-	return id != NULL;
+	if (strcmp(k, "Space") != 0)
+		return false;
+	model_activate(u->model, find_node(u, "player.pause") >= 0 ? "player.pause" : "player.play",
+		       t);
+	return true;
 }
 
+/* The keypad: arrows and Tab walk the focus in reading order, Enter acts
+ * on it, Escape goes back; page keys scroll. */
 static void on_key(struct ui *u, const struct ui_event *ev)
 {
 	const char *k = ev->key;
 	int page = u->layout.viewport.h * 8 / 10;
-	int line = u->layout.m.body_px * 3;
+	const char *focus = model_focused(u->model);
 	if (strcmp(k, "Escape") == 0 || strcmp(k, "AC Back") == 0)
 		model_back(u->model, ev->t);
 	else if (model_screen(u->model) == MODEL_SCREEN_PLAYER && on_player_key(u, k, ev->t))
 		;
-	else if (strcmp(k, "Down") == 0)
-		scroll_to(u, u->scroll + line);
-	else if (strcmp(k, "Up") == 0)
-		scroll_to(u, u->scroll - line);
-	else if (strcmp(k, "Backspace") == 0)
+	else if (!strcmp(k, "Tab") || !strcmp(k, "Down") || !strcmp(k, "Right"))
+		model_focus_move(u->model, +1, ev->t);
+	else if (!strcmp(k, "Up") || !strcmp(k, "Left"))
+		model_focus_move(u->model, -1, ev->t);
+	else if ((!strcmp(k, "Return") || !strcmp(k, "Keypad Enter") || !strcmp(k, "Space")) && focus) {
+		char id[64];
+		snprintf(id, sizeof id, "%s", focus); /* the tree changes under it */
+		model_activate(u->model, id, ev->t);
+	} else if (strcmp(k, "Backspace") == 0)
 		model_activate(u->model, "kbd.backspace", ev->t);
 	else if (strcmp(k, "PageDown") == 0 || strcmp(k, "Space") == 0)
 		scroll_to(u, u->scroll + page);

@@ -92,7 +92,7 @@ void lay_small_button(struct ui *u, size_t i, enum box_look look, int h)
 	const struct metrics *m = &u->layout.m;
 	b->look = look;
 	SDL_Color c = lay_label_color(u, n, look);
-	int pad = imax(16, px(24 * m->s));
+	int pad = imax(14, px(20 * m->s));
 	b->label = lay_text(u, n->label, TEXT_FACE_BOLD, look == LOOK_CHIP ? m->body_px : m->button_px,
 			    c, u->w - 2 * m->margin - 2 * pad, false, 120);
 	int w = pad + b->label->w + pad;

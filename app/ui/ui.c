@@ -81,6 +81,62 @@ void ui_report_screen(struct ui *u)
 		LOG_DBG("screen %s", model_screen_name(s));
 }
 
+/* Called on the speech worker's thread: the one SDL call allowed there. */
+static void wake_for_speech(void *data)
+{
+	SDL_Event e = {.type = (Uint32)(uintptr_t)data};
+	SDL_PushEvent(&e);
+}
+
+/* Passes what the model wants said to the speech worker. */
+static void speak_requests(struct ui *u)
+{
+	char *text;
+	const char *lang;
+	while (model_take_speech(u->model, &text, &lang)) {
+		if (u->audio)
+			SDL_ClearQueuedAudio(u->audio); /* the new thing, not the rest of the old */
+		if (*text) {
+			if (!u->speech) {
+				u->speech_event = SDL_RegisterEvents(1);
+				u->speech = speech_new(wake_for_speech,
+						       (void *)(uintptr_t)u->speech_event);
+			}
+			if (u->speech)
+				speech_say(u->speech, lang, text);
+		}
+		free(text);
+	}
+}
+
+/* The worker's sound is ready: play it (headphones on a kiosk). */
+static void play_speech(struct ui *u)
+{
+	int16_t *pcm;
+	size_t n;
+	int rate;
+	if (!u->speech || !speech_take(u->speech, &pcm, &n, &rate))
+		return;
+	if (u->audio && u->audio_rate != rate) {
+		SDL_CloseAudioDevice(u->audio);
+		u->audio = 0;
+	}
+	if (!u->audio && (SDL_WasInit(SDL_INIT_AUDIO) || SDL_InitSubSystem(SDL_INIT_AUDIO) == 0)) {
+		SDL_AudioSpec want = {.freq = rate, .format = AUDIO_S16SYS, .channels = 1,
+				      .samples = 2048}, have;
+		u->audio = SDL_OpenAudioDevice(NULL, 0, &want, &have, 0);
+		u->audio_rate = rate;
+		if (!u->audio)
+			LOG_ERR("no sound output for speech: %s", SDL_GetError());
+	}
+	if (u->audio) {
+		SDL_QueueAudio(u->audio, pcm, (Uint32)(n * sizeof *pcm));
+		SDL_PauseAudioDevice(u->audio, 0);
+	}
+	LOG_INFO("speaking %.1f s of speech", (double)n / rate);
+	free(pcm);
+}
+
 /* Tells a script that a response is durably committed. */
 static void report_submitted(struct ui *u)
 {
@@ -108,6 +164,24 @@ static void keep_input_in_view(struct ui *u)
 	}
 }
 
+/* The keypad's focus is always on screen: the body scrolls to it. */
+static void keep_focus_in_view(struct ui *u)
+{
+	for (size_t i = 0; i < u->layout.n; i++) {
+		const struct box *b = &u->layout.boxes[i];
+		if (!u->tree->nodes[i].focused || !b->in_body)
+			continue;
+		int gap = u->layout.m.gap, vh = u->layout.viewport.h;
+		if (b->r.y - gap < u->scroll)
+			u->scroll = b->r.y - gap;
+		else if (b->r.y + b->r.h + gap > u->scroll + vh)
+			u->scroll = b->r.h + 2 * gap > vh ? b->r.y - gap : b->r.y + b->r.h + gap - vh;
+		if (u->scroll < 0)
+			u->scroll = 0;
+		return;
+	}
+}
+
 void ui_refresh(struct ui *u)
 {
 	video_run_commands(u);
@@ -126,8 +200,10 @@ void ui_refresh(struct ui *u)
 		u->press_node = -1;
 		layout_tree(u);
 		u->laid_generation = u->tree->generation;
-		if (same_screen)
+		if (same_screen) {
 			keep_input_in_view(u);
+			keep_focus_in_view(u);
+		}
 		if (u->scroll > layout_max_scroll(u))
 			u->scroll = layout_max_scroll(u);
 		ui_damage_all(u);
@@ -135,6 +211,7 @@ void ui_refresh(struct ui *u)
 	report_submitted(u);
 	ui_report_screen(u);
 	video_prepare(u);
+	speak_requests(u);
 	present(u);
 }
 
@@ -217,6 +294,8 @@ static void handle_sdl_event(struct ui *u, const SDL_Event *e)
 	default:
 		if (u->wake_event && e->type == u->wake_event)
 			video_on_wake(u);
+		else if (u->speech_event && e->type == u->speech_event)
+			play_speech(u);
 		return;
 	}
 	ui_input(u, &ev);
@@ -332,6 +411,9 @@ static int open_window(struct ui *u)
 
 static void close_ui(struct ui *u)
 {
+	speech_free(u->speech);
+	if (u->audio)
+		SDL_CloseAudioDevice(u->audio);
 	video_free(u);
 	images_free(u->images);
 	text_free(u->text);

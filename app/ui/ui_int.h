@@ -11,6 +11,7 @@
 #include "kiosk/core.h"
 #include "kiosk/media.h"
 #include "kiosk/model.h"
+#include "kiosk/speech.h"
 #include "kiosk/ui.h"
 
 struct page_block;
@@ -225,6 +226,12 @@ struct ui {
 	Uint32 wake_event;     /* SDL event type libvlc's wake pushes */
 	int video_node;        /* index of player.video in the tree, or -1 */
 	bool sliding;          /* the finger drags a slider */
+
+	/* speech (ui.c) */
+	struct speech *speech;
+	Uint32 speech_event;   /* SDL event type the speech worker pushes */
+	SDL_AudioDeviceID audio;
+	int audio_rate;
 
 	enum model_screen reported_screen;
 	bool script_mode;

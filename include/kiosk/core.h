@@ -135,6 +135,9 @@ struct config {
 	/* [accessibility] */
 	int text_scale;      /* 100, 150 or 200 */
 	bool high_contrast;
+	bool subtitles;      /* films start with subtitles */
+	bool speech;         /* speech mode (first tap speaks, second acts) at the start */
+	bool low_reach;      /* every control in the lower part of a tall screen */
 };
 
 struct config_error {

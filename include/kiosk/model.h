@@ -117,6 +117,8 @@ struct model_settings {
 	int idle_warning_s;
 	int text_scale;
 	bool high_contrast;
+	bool speech;             /* speech mode at the start of each session */
+	bool subtitles;          /* films start with subtitles */
 	struct store *store;     /* where survey responses go; NULL: they cannot be stored */
 	const char *kiosk_id;
 };
@@ -186,6 +188,17 @@ void model_film_status(struct model *m, enum model_film_state state, int64_t pos
 void model_slide(struct model *m, const char *id, int fraction, uint64_t now_ms);
 /* A film is (or should be) on screen: ui/ may start libvlc early. */
 bool model_wants_media(const struct model *m);
+
+/* ---- Speech and keypad ---- */
+/* Something to say aloud: *text (caller frees) in the language of *lang
+ * (borrowed); an empty text means "stop speaking".  False when nothing. */
+bool model_take_speech(struct model *m, char **text, const char **lang);
+bool model_speech_mode(const struct model *m);
+/* Moves the keypad focus to the next (+1) or previous (-1) element in
+ * reading order; in speech mode the element is spoken. */
+void model_focus_move(struct model *m, int direction, uint64_t now_ms);
+/* The focused element's id, or NULL. */
+const char *model_focused(const struct model *m);
 
 /* ---- State ---- */
 enum model_screen model_screen(const struct model *m);

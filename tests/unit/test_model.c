@@ -42,6 +42,7 @@ static int setup(void **state)
 		.idle_warning_s = 30,
 		.text_scale = 100,
 		.high_contrast = false,
+		.subtitles = true,
 	};
 	f->m = model_new(&f->settings, f->content, T0);
 	assert_non_null(f->m);
@@ -137,7 +138,8 @@ static void test_home_tree(void **state)
 	n = need(m, "a11y.text");
 	assert_int_equal(n->role, MODEL_ROLE_BUTTON);
 	assert_int_equal(n->value, 100);
-	assert_non_null(strstr(n->label, "100"));
+	assert_string_equal(n->label, "Schrift"); /* the size is named once it differs */
+	assert_non_null(find(m, "a11y.speak"));
 	n = need(m, "a11y.contrast");
 	assert_false(n->selected);
 	/* Nowhere to go back to from home. */
@@ -326,7 +328,10 @@ static void test_text_size_and_contrast(void **state)
 		assert_int_equal(need(m, "a11y.text")->value, cycle[i]);
 		char num[8];
 		snprintf(num, sizeof num, "%d", cycle[i]);
-		assert_non_null(strstr(label(m, "a11y.text"), num));
+		if (cycle[i] != 100)
+			assert_non_null(strstr(label(m, "a11y.text"), num));
+		else
+			assert_null(strstr(label(m, "a11y.text"), "100"));
 	}
 	assert_false(model_tree(m)->high_contrast);
 	model_activate(m, "a11y.contrast", t += 1000);
@@ -639,7 +644,8 @@ static int survey_setup(void **state)
 	f->languages = strv_split_spaces("de en");
 	f->settings = (struct model_settings){
 		.languages = f->languages, .default_language = "de", .idle_timeout_s = 90,
-		.idle_warning_s = 30, .text_scale = 100, .store = f->store, .kiosk_id = "kiosk-t",
+		.idle_warning_s = 30, .text_scale = 100, .subtitles = true, .store = f->store,
+		.kiosk_id = "kiosk-t",
 	};
 	f->m = model_new(&f->settings, f->content, T0);
 	*state = f;
@@ -887,6 +893,89 @@ static void test_film_from_page_in_english(void **state)
 	expect_screen(m, MODEL_SCREEN_PAGE); /* back where it was opened */
 }
 
+/* ---- Speech and keypad ---- */
+
+static char *take_said(struct model *m)
+{
+	char *text = NULL;
+	const char *lang = NULL;
+	if (!model_take_speech(m, &text, &lang))
+		return NULL;
+	assert_non_null(lang);
+	return text;
+}
+
+static void test_speech_mode(void **state)
+{
+	struct fixture *f = *state;
+	struct model *m = f->m;
+	assert_false(model_speech_mode(m));
+	model_activate(m, "a11y.speak", T0 + S(1)); /* reads the screen, turns speech mode on */
+	assert_true(model_speech_mode(m));
+	assert_true(need(m, "a11y.speak")->selected);
+	char *said = take_said(m);
+	assert_non_null(said);
+	assert_non_null(strstr(said, label(m, "home.welcome")));
+	free(said);
+	/* First tap speaks, second acts. */
+	model_activate(m, "home.guide", T0 + S(2));
+	expect_screen(m, MODEL_SCREEN_HOME);
+	said = take_said(m);
+	assert_non_null(strstr(said, label(m, "home.guide")));
+	free(said);
+	model_activate(m, "home.guide", T0 + S(3));
+	expect_screen(m, MODEL_SCREEN_GUIDE);
+	/* Text can be touched to be heard (it does nothing else). */
+	model_activate(m, "title", T0 + S(4));
+	said = take_said(m);
+	assert_non_null(said);
+	free(said);
+	/* Off again: silence, and taps act at once. */
+	model_activate(m, "a11y.speak", T0 + S(5));
+	model_activate(m, "a11y.speak", T0 + S(6));
+	assert_false(model_speech_mode(m));
+	said = take_said(m);
+	assert_string_equal(said, ""); /* stop speaking */
+	free(said);
+	model_activate(m, "nav.home", T0 + S(7));
+	expect_screen(m, MODEL_SCREEN_HOME);
+	assert_null(take_said(m));
+}
+
+static void test_keypad_focus(void **state)
+{
+	struct fixture *f = *state;
+	struct model *m = f->m;
+	assert_null(model_focused(m));
+	model_focus_move(m, +1, T0 + S(1));
+	const char *first = model_focused(m);
+	assert_non_null(first);
+	assert_true(need(m, first)->focused);
+	/* Walk forward to the guidance tile, then back one and forward again. */
+	int steps = 0;
+	while (strcmp(model_focused(m), "home.guide") != 0 && steps++ < 20)
+		model_focus_move(m, +1, T0 + S(2));
+	assert_string_equal(model_focused(m), "home.guide");
+	model_focus_move(m, -1, T0 + S(3));
+	assert_string_not_equal(model_focused(m), "home.guide");
+	model_focus_move(m, +1, T0 + S(4));
+	assert_string_equal(model_focused(m), "home.guide");
+	/* Text is not focused on home (nothing to do with it there). */
+	for (int i = 0; i < 30; i++) {
+		model_focus_move(m, +1, T0 + S(5));
+		assert_true(need(m, model_focused(m))->role != MODEL_ROLE_TEXT);
+	}
+	/* On a page the keypad walks the text, too. */
+	model_activate(m, "home.guide", T0 + S(6));
+	model_activate(m, "guide.einfach", T0 + S(7));
+	bool text_reached = false;
+	for (int i = 0; i < 15 && !text_reached; i++) {
+		model_focus_move(m, +1, T0 + S(8));
+		text_reached = need(m, model_focused(m))->role == MODEL_ROLE_TEXT;
+	}
+	assert_true(text_reached);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -900,6 +989,8 @@ int main(void)
 		T(test_idle_warning_and_more_time),
 		T(test_idle_reset),
 		T(test_idle_settings_restored),
+		T(test_speech_mode),
+		T(test_keypad_focus),
 		TS(test_survey_answers_and_submit),
 		TS(test_survey_abandoned_stores_nothing),
 		TS(test_survey_all_skipped_stores_nothing),
