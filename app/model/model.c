@@ -757,6 +757,21 @@ static void build_out_of_service(struct model *m)
 	n->type = MODEL_TYPE_NOTE;
 }
 
+/* Arrows point the way the reading goes: right to left, they turn round.
+ * (Player symbols such as play stay as they are, as everywhere.) */
+static const char *mirrored_icon(const char *icon)
+{
+	if (!icon)
+		return NULL;
+	if (strcmp(icon, ICON_BACK) == 0)
+		return ICON_FORWARD;
+	if (strcmp(icon, ICON_FORWARD) == 0)
+		return ICON_BACK;
+	if (strcmp(icon, ICON_NEXT) == 0)
+		return ICON_PREVIOUS;
+	return icon;
+}
+
 const struct model_tree *model_tree(struct model *m)
 {
 	if (!m->dirty && m->tree.nodes)
@@ -782,8 +797,12 @@ const struct model_tree *model_tree(struct model *m)
 	m->tree.rtl = strcmp(m->lang, "ar") == 0;
 	m->tree.text_scale = m->text_scale;
 	m->tree.high_contrast = m->high_contrast;
-	for (size_t i = 0; i < m->tree.n_nodes; i++)
-		m->tree.nodes[i].focused = m->focus[0] && strcmp(m->tree.nodes[i].id, m->focus) == 0;
+	for (size_t i = 0; i < m->tree.n_nodes; i++) {
+		struct model_node *n = &m->tree.nodes[i];
+		n->focused = m->focus[0] && strcmp(n->id, m->focus) == 0;
+		if (m->tree.rtl)
+			n->icon = mirrored_icon(n->icon);
+	}
 	m->tree.generation++;
 	m->dirty = false;
 	return &m->tree;

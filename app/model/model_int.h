@@ -16,6 +16,7 @@
 #define ICON_CONTRAST "\xee\x90\xa7"      /* e427 tonality (half-filled circle) */
 #define ICON_CHECK "\xee\x97\x8a"         /* e5ca check */
 #define ICON_NEXT "\xee\x97\x8c"          /* e5cc chevron_right */
+#define ICON_PREVIOUS "\xee\x97\x8b"      /* e5cb chevron_left */
 #define ICON_SOON "\xee\xa8\xbc"          /* ea3c construction */
 #define ICON_WARNING "\xee\x80\x82"       /* e002 warning */
 #define ICON_HOURGLASS "\xee\xa2\x8b"     /* e88b hourglass_empty */

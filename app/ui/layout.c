@@ -437,7 +437,7 @@ void lay_place(struct ui *u, struct box *b, int x, int y)
 	b->in_body = true;
 	if (u->tree->rtl) {
 		b->r.x = u->w - x - b->r.w;
-		if (b->label && b->look != LOOK_TILE && b->look != LOOK_PRIMARY)
+		if (b->label && b->look != LOOK_TILE)
 			b->label_at.x = b->r.w - b->label_at.x - b->label->w;
 		if (b->detail)
 			b->detail_at.x = b->r.w - b->detail_at.x - b->detail->w;

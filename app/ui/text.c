@@ -43,16 +43,6 @@ struct text {
 	size_t bytes;            /* pixels held by the cached textures */
 };
 
-/* One word (or piece of one) on its way to the screen. */
-struct item {
-	char *text;              /* NUL-terminated, in the layout's scratch */
-	enum text_face face;
-	bool arabic;
-	bool space_after;        /* a space follows in the logical text */
-	FriBidiLevel level;
-	int w;
-};
-
 /* The fonts' usual home on Debian, tried when font_dir lacks a font. */
 #define SYSTEM_FONT_DIR "/usr/share/fonts/truetype"
 
@@ -94,8 +84,12 @@ struct text *text_new(SDL_Renderer *ren, const char *font_dir)
 		if (!t->paths[i])
 			t->paths[i] = xstrdup(t->paths[TEXT_FACE_REGULAR]);
 	}
-	t->arabic[0] = path_join(font_dir, "noto/NotoSansArabic-Regular.ttf");
-	t->arabic[1] = path_join(font_dir, "noto/NotoSansArabic-Bold.ttf");
+	/* Without them Arabic falls back to the Latin font (boxes, but no crash). */
+	t->arabic[0] = find_font(font_dir, "noto/NotoSansArabic-Regular.ttf");
+	t->arabic[1] = find_font(font_dir, "noto/NotoSansArabic-Bold.ttf");
+	for (int i = 0; i < 2; i++)
+		if (!t->arabic[i])
+			t->arabic[i] = xstrdup(t->paths[TEXT_FACE_REGULAR]);
 	return t;
 }
 
@@ -204,118 +198,189 @@ static uint64_t cache_key(const struct text_run *runs, size_t n, const struct te
 	return fnv(h, fields, sizeof fields);
 }
 
-/* ---- Splitting into items ---- */
+/* ---- Pieces ----
+ * A paragraph is cut into pieces: each a run of characters with one face,
+ * one font (Arabic letters in Noto Sans Arabic, everything else in Noto
+ * Sans, which has the Latin letters and the punctuation the Arabic font
+ * lacks) and one bidi level, and each space a piece of its own.  Lines break
+ * only at spaces; the pieces of a line are put in display order by rule L2,
+ * spaces included, so that mixed lines read right in both directions. */
 
-struct items {
-	struct item *v;
+struct piece {
+	char *text;              /* UTF-8, NUL-terminated */
+	enum text_face face;
+	bool arabic;             /* drawn with the Arabic font */
+	bool space;              /* a space: a gap and a place to break */
+	FriBidiLevel level;
+	int w;
+};
+
+struct pieces {
+	struct piece *v;
 	size_t n, cap;
+};
+
+static size_t utf8_encode(uint32_t c, char *out)
+{
+	if (c < 0x80) {
+		out[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		out[0] = (char)(0xC0 | (c >> 6)), out[1] = (char)(0x80 | (c & 0x3F));
+		return 2;
+	}
+	if (c < 0x10000) {
+		out[0] = (char)(0xE0 | (c >> 12)), out[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+		out[2] = (char)(0x80 | (c & 0x3F));
+		return 3;
+	}
+	out[0] = (char)(0xF0 | (c >> 18)), out[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+	out[2] = (char)(0x80 | ((c >> 6) & 0x3F)), out[3] = (char)(0x80 | (c & 0x3F));
+	return 4;
+}
+
+static struct piece *pieces_push(struct pieces *ps)
+{
+	if (ps->n == ps->cap)
+		ps->v = xrealloc(ps->v, (ps->cap = ps->cap ? ps->cap * 2 : 32) * sizeof *ps->v);
+	struct piece *p = &ps->v[ps->n++];
+	memset(p, 0, sizeof *p);
+	return p;
+}
+
+static void pieces_free(struct pieces *ps)
+{
+	for (size_t i = 0; i < ps->n; i++)
+		free(ps->v[i].text);
+	free(ps->v);
+}
+
+/* The paragraph as code points, with the face of each. */
+struct chars {
+	FriBidiChar *u;
+	enum text_face *face;
+	FriBidiLevel *level;
+	size_t n;
 	bool any_rtl;
 };
 
-static void items_push(struct items *it, const char *s, size_t len, enum text_face face,
-		       bool space_after)
+static void chars_read(struct chars *c, const struct text_run *runs, size_t n_runs)
 {
-	if (it->n == it->cap)
-		it->v = xrealloc(it->v, (it->cap = it->cap ? it->cap * 2 : 32) * sizeof *it->v);
-	struct item *w = &it->v[it->n++];
-	memset(w, 0, sizeof *w);
-	w->text = xstrndup(s, len);
-	w->face = face;
-	w->space_after = space_after;
-	for (const char *p = w->text; *p;) {
-		uint32_t c = utf8_next(&p);
-		if (is_arabic_char(c))
-			w->arabic = true;
-		if (is_rtl_char(c))
-			it->any_rtl = true;
-	}
-}
-
-static void split_runs(struct items *it, const struct text_run *runs, size_t n)
-{
-	for (size_t r = 0; r < n; r++) {
-		const char *s = runs[r].text;
-		while (*s) {
-			const char *end = s;
-			while (*end && *end != ' ' && *end != '\n')
-				end++;
-			bool space = *end == ' ' || *end == '\n';
-			if (end > s)
-				items_push(it, s, (size_t)(end - s), runs[r].face, space);
-			else if (space && it->n)
-				it->v[it->n - 1].space_after = true;
-			s = space ? end + 1 : end;
+	size_t cap = 1;
+	for (size_t r = 0; r < n_runs; r++)
+		cap += strlen(runs[r].text);
+	c->u = xmalloc(cap * sizeof *c->u);
+	c->face = xmalloc(cap * sizeof *c->face);
+	c->level = xcalloc(cap, sizeof *c->level);
+	c->n = 0;
+	c->any_rtl = false;
+	for (size_t r = 0; r < n_runs; r++)
+		for (const char *p = runs[r].text; *p;) {
+			uint32_t cp = utf8_next(&p);
+			if (cp == '\n' || cp == '\t')
+				cp = ' ';
+			c->any_rtl |= is_rtl_char(cp);
+			c->u[c->n] = cp;
+			c->face[c->n++] = runs[r].face;
 		}
-	}
 }
 
-/* Splits a word wider than the line into pieces that fit (long addresses). */
-static void split_overlong(struct text *t, struct items *it, size_t i, int px, int max_w)
+static void chars_free(struct chars *c)
 {
-	TTF_Font *f = font_get(t, it->v[i].face, it->v[i].arabic, px);
+	free(c->u);
+	free(c->face);
+	free(c->level);
+}
+
+/* fribidi's embedding levels, only where there is right-to-left text. */
+static bool chars_levels(struct chars *c, bool rtl_base)
+{
+	if (!c->any_rtl && !rtl_base)
+		return false;
+	FriBidiParType base = rtl_base ? FRIBIDI_PAR_RTL : FRIBIDI_PAR_LTR;
+	FriBidiCharType *types = xmalloc((c->n + 1) * sizeof *types);
+	FriBidiBracketType *brackets = xmalloc((c->n + 1) * sizeof *brackets);
+	fribidi_get_bidi_types(c->u, (FriBidiStrIndex)c->n, types);
+	fribidi_get_bracket_types(c->u, (FriBidiStrIndex)c->n, types, brackets);
+	if (!fribidi_get_par_embedding_levels_ex(types, brackets, (FriBidiStrIndex)c->n, &base,
+						 c->level))
+		memset(c->level, rtl_base ? 1 : 0, c->n * sizeof *c->level);
+	free(brackets);
+	free(types);
+	return true;
+}
+
+/* Cuts the characters into pieces where face, font, level or spacing change. */
+static void make_pieces(const struct chars *c, struct pieces *ps)
+{
+	char *buf = xmalloc(c->n * 4 + 1);
+	size_t len = 0;
+	struct piece *cur = NULL;
+	for (size_t i = 0; i <= c->n; i++) {
+		bool end = i == c->n;
+		bool space = !end && c->u[i] == ' ';
+		bool arabic = !end && is_arabic_char(c->u[i]);
+		if (cur && (end || space || cur->space || cur->face != c->face[i] ||
+			    cur->arabic != arabic || cur->level != c->level[i])) {
+			buf[len] = '\0';
+			cur->text = xstrndup(buf, len);
+			len = 0;
+			cur = NULL;
+		}
+		if (end)
+			break;
+		if (space && ps->n && ps->v[ps->n - 1].space && !cur)
+			continue; /* runs of spaces count once */
+		if (!cur) {
+			cur = pieces_push(ps);
+			cur->face = c->face[i];
+			cur->arabic = arabic;
+			cur->space = space;
+			cur->level = c->level[i];
+		}
+		len += utf8_encode(c->u[i], buf + len);
+	}
+	free(buf);
+}
+
+static TTF_Font *piece_font(struct text *t, const struct piece *p, int px)
+{
+	TTF_Font *f = font_get(t, p->face, p->arabic, px);
+	if (f)
+		TTF_SetFontDirection(f, (p->level & 1) ? TTF_DIRECTION_RTL : TTF_DIRECTION_LTR);
+	return f;
+}
+
+/* Splits a piece wider than a line into pieces that fit (long addresses). */
+static void split_overlong(struct text *t, struct pieces *ps, size_t i, int px, int max_w)
+{
+	TTF_Font *f = piece_font(t, &ps->v[i], px);
 	int extent = 0, count = 0;
-	if (!f || TTF_MeasureUTF8(f, it->v[i].text, max_w, &extent, &count) != 0 || count <= 0)
+	if (!f || TTF_MeasureUTF8(f, ps->v[i].text, max_w, &extent, &count) != 0 || count <= 0)
 		return;
-	const char *p = it->v[i].text;
+	const char *p = ps->v[i].text;
 	for (int k = 0; k < count && *p; k++)
 		utf8_next(&p);
 	if (!*p)
 		return;
-	size_t head = (size_t)(p - it->v[i].text);
-	char *rest = xstrdup(p);
-	bool space = it->v[i].space_after;
-	it->v[i].text[head] = '\0';
-	it->v[i].space_after = false;
-	/* Insert the rest right after i. */
-	items_push(it, rest, strlen(rest), it->v[i].face, space);
-	struct item tail = it->v[it->n - 1];
-	memmove(&it->v[i + 2], &it->v[i + 1], (it->n - i - 2) * sizeof *it->v);
-	it->v[i + 1] = tail;
-	free(rest);
-}
-
-/* fribidi levels per item: the level of the item's first character. */
-static bool assign_levels(struct items *it, bool rtl_base)
-{
-	FriBidiParType base = rtl_base ? FRIBIDI_PAR_RTL : FRIBIDI_PAR_LTR;
-	if (!it->any_rtl && !rtl_base)
-		return false;
-	size_t total = 0;
-	for (size_t i = 0; i < it->n; i++)
-		total += strlen(it->v[i].text) + 1;
-	FriBidiChar *u = xmalloc((total + 1) * sizeof *u);
-	size_t *start = xmalloc((it->n + 1) * sizeof *start);
-	size_t len = 0;
-	for (size_t i = 0; i < it->n; i++) {
-		start[i] = len;
-		for (const char *p = it->v[i].text; *p;)
-			u[len++] = utf8_next(&p);
-		u[len++] = ' ';
-	}
-	FriBidiCharType *types = xmalloc(len * sizeof *types);
-	FriBidiBracketType *brackets = xmalloc(len * sizeof *brackets);
-	FriBidiLevel *levels = xmalloc(len * sizeof *levels);
-	fribidi_get_bidi_types(u, (FriBidiStrIndex)len, types);
-	fribidi_get_bracket_types(u, (FriBidiStrIndex)len, types, brackets);
-	bool ok = fribidi_get_par_embedding_levels_ex(types, brackets, (FriBidiStrIndex)len, &base,
-						      levels) != 0;
-	for (size_t i = 0; i < it->n; i++)
-		it->v[i].level = ok ? levels[start[i]] : (rtl_base ? 1 : 0);
-	free(levels);
-	free(brackets);
-	free(types);
-	free(start);
-	free(u);
-	return true;
+	struct piece tail = ps->v[i];
+	tail.text = xstrdup(p);
+	ps->v[i].text[p - ps->v[i].text] = '\0';
+	pieces_push(ps);
+	memmove(&ps->v[i + 2], &ps->v[i + 1], (ps->n - i - 2) * sizeof *ps->v);
+	ps->v[i + 1] = tail;
+	TTF_SizeUTF8(f, ps->v[i].text, &ps->v[i].w, NULL);
+	TTF_SizeUTF8(f, tail.text, &ps->v[i + 1].w, NULL);
 }
 
 /* Rule L2: reverse every run at or above each odd level, highest first. */
-static void reorder_line(const struct items *it, size_t from, size_t to, size_t *order)
+static void reorder_line(const struct pieces *ps, size_t from, size_t to, size_t *order)
 {
 	FriBidiLevel max = 0, min_odd = 255;
 	for (size_t i = from; i < to; i++) {
 		order[i - from] = i;
-		FriBidiLevel l = it->v[i].level;
+		FriBidiLevel l = ps->v[i].level;
 		if (l > max)
 			max = l;
 		if ((l & 1) && l < min_odd)
@@ -324,12 +389,12 @@ static void reorder_line(const struct items *it, size_t from, size_t to, size_t 
 	size_t n = to - from;
 	for (int lev = max; lev >= min_odd && lev > 0; lev--) {
 		for (size_t i = 0; i < n;) {
-			if (it->v[order[i]].level < lev) {
+			if (ps->v[order[i]].level < lev) {
 				i++;
 				continue;
 			}
 			size_t j = i;
-			while (j < n && it->v[order[j]].level >= lev)
+			while (j < n && ps->v[order[j]].level >= lev)
 				j++;
 			for (size_t a = i, b = j - 1; a < b; a++, b--) {
 				size_t tmp = order[a];
@@ -341,42 +406,90 @@ static void reorder_line(const struct items *it, size_t from, size_t to, size_t 
 	}
 }
 
-static SDL_Texture *render_lines(struct text *t, struct items *it, const size_t *line_start,
-				 const int *line_w, int lines, const struct text_style *st, int w,
-				 int h, bool bidi)
+struct line {
+	size_t from, to;         /* pieces, without the spaces at either end */
+	int w, h;
+};
+
+/* Greedy breaking at spaces: a word (the pieces between two spaces) moves
+ * to the next line when it does not fit. */
+static size_t break_lines(struct text *t, const struct pieces *ps, const struct text_style *st,
+			  int max_w, struct line *lines)
+{
+	size_t n = 0, i = 0;
+	while (i < ps->n) {
+		while (i < ps->n && ps->v[i].space)
+			i++;
+		if (i == ps->n)
+			break;
+		struct line *l = &lines[n++];
+		l->from = i;
+		l->w = 0;
+		size_t end = i;
+		int width = 0;
+		while (end < ps->n) {
+			size_t w_end = end;
+			int word = 0, gap = 0;
+			while (w_end < ps->n && ps->v[w_end].space)
+				gap += ps->v[w_end++].w;
+			while (w_end < ps->n && !ps->v[w_end].space)
+				word += ps->v[w_end++].w;
+			if (end > l->from && width + gap + word > max_w)
+				break;
+			width += (end > l->from ? gap : 0) + word;
+			end = w_end;
+		}
+		l->to = end;
+		l->w = width;
+		int h = st->px * st->line_height_pct / 100;
+		for (size_t k = l->from; k < l->to; k++) {
+			if (!ps->v[k].arabic)
+				continue;
+			/* Arabic reaches further below the line than Latin: give it room. */
+			TTF_Font *f = font_get(t, ps->v[k].face, true, st->px);
+			if (f && TTF_FontHeight(f) > h)
+				h = TTF_FontHeight(f);
+		}
+		l->h = h;
+		i = end;
+	}
+	return n;
+}
+
+static SDL_Texture *render(struct text *t, const struct pieces *ps, const struct line *lines,
+			   size_t n_lines, const struct text_style *st, int w, int h, bool bidi)
 {
 	SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
 	if (!surf)
 		return NULL;
 	SDL_FillRect(surf, NULL, 0);
-	int line_h = st->px * st->line_height_pct / 100;
-	size_t *order = xmalloc((it->n + 1) * sizeof *order);
-	for (int l = 0; l < lines; l++) {
-		size_t from = line_start[l], to = line_start[l + 1];
+	size_t *order = xmalloc((ps->n + 1) * sizeof *order);
+	int y = 0;
+	for (size_t l = 0; l < n_lines; l++) {
+		const struct line *ln = &lines[l];
 		if (bidi)
-			reorder_line(it, from, to, order);
+			reorder_line(ps, ln->from, ln->to, order);
 		else
-			for (size_t i = from; i < to; i++)
-				order[i - from] = i;
-		int x = st->center ? (w - line_w[l]) / 2 : st->rtl ? w - line_w[l] : 0;
-		for (size_t k = 0; k < to - from; k++) {
-			struct item *item = &it->v[order[k]];
-			TTF_Font *f = font_get(t, item->face, item->arabic, st->px);
-			TTF_SetFontDirection(f, (item->level & 1) ? TTF_DIRECTION_RTL
-								  : TTF_DIRECTION_LTR);
-			SDL_Surface *g = TTF_RenderUTF8_Blended(f, item->text, st->color);
-			if (g) {
-				SDL_Rect dst = {x, l * line_h + (line_h - TTF_FontHeight(f)) / 2, g->w,
-						g->h};
-				/* Words do not overlap: copy, so that edges keep their colour. */
-				SDL_SetSurfaceBlendMode(g, SDL_BLENDMODE_NONE);
-				SDL_BlitSurface(g, NULL, surf, &dst);
-				SDL_FreeSurface(g);
+			for (size_t i = ln->from; i < ln->to; i++)
+				order[i - ln->from] = i;
+		int x = st->center ? (w - ln->w) / 2 : st->rtl ? w - ln->w : 0;
+		for (size_t k = 0; k < ln->to - ln->from; k++) {
+			const struct piece *p = &ps->v[order[k]];
+			if (!p->space) {
+				TTF_Font *f = piece_font(t, p, st->px);
+				SDL_Surface *g = f ? TTF_RenderUTF8_Blended(f, p->text, st->color) : NULL;
+				if (g) {
+					SDL_Rect dst = {x, y + (ln->h - TTF_FontHeight(f)) / 2, g->w,
+							g->h};
+					/* Pieces do not overlap: copy, so edges keep their colour. */
+					SDL_SetSurfaceBlendMode(g, SDL_BLENDMODE_NONE);
+					SDL_BlitSurface(g, NULL, surf, &dst);
+					SDL_FreeSurface(g);
+				}
 			}
-			int space = 0;
-			TTF_SizeUTF8(f, " ", &space, NULL);
-			x += item->w + space;
+			x += p->w;
 		}
+		y += ln->h;
 	}
 	free(order);
 	SDL_Texture *tex = SDL_CreateTextureFromSurface(t->ren, surf);
@@ -389,66 +502,35 @@ static SDL_Texture *render_lines(struct text *t, struct items *it, const size_t 
 static void lay_out(struct text *t, const struct text_run *runs, size_t n_runs,
 		    const struct text_style *st, int max_w, struct text_block *out)
 {
-	struct items it = {0};
-	split_runs(&it, runs, n_runs);
+	struct chars c;
+	struct pieces ps = {0};
+	chars_read(&c, runs, n_runs);
+	bool bidi = chars_levels(&c, st->rtl);
+	make_pieces(&c, &ps);
+	chars_free(&c);
 	memset(out, 0, sizeof *out);
-	if (it.n == 0)
-		goto out;
-	for (size_t i = 0; i < it.n; i++) {
-		TTF_Font *f = font_get(t, it.v[i].face, it.v[i].arabic, st->px);
-		if (f && TTF_SizeUTF8(f, it.v[i].text, &it.v[i].w, NULL) == 0 && it.v[i].w > max_w) {
-			split_overlong(t, &it, i, st->px, max_w);
-			TTF_SizeUTF8(f, it.v[i].text, &it.v[i].w, NULL);
-		}
+	for (size_t i = 0; i < ps.n; i++) {
+		TTF_Font *f = piece_font(t, &ps.v[i], st->px);
+		if (f)
+			TTF_SizeUTF8(f, ps.v[i].space ? " " : ps.v[i].text, &ps.v[i].w, NULL);
+		if (!ps.v[i].space && ps.v[i].w > max_w)
+			split_overlong(t, &ps, i, st->px, max_w);
 	}
-	bool bidi = assign_levels(&it, st->rtl);
-	/* Greedy line breaking by measured words. */
-	size_t *line_start = xmalloc((it.n + 2) * sizeof *line_start);
-	int *line_w = xmalloc((it.n + 1) * sizeof *line_w);
-	int lines = 0, cur = 0, widest = 0;
-	line_start[0] = 0;
-	for (size_t i = 0; i < it.n; i++) {
-		int space = 0;
-		if (i > line_start[lines]) {
-			TTF_Font *pf = font_get(t, it.v[i - 1].face, it.v[i - 1].arabic, st->px);
-			if (it.v[i - 1].space_after)
-				TTF_SizeUTF8(pf, " ", &space, NULL);
-		}
-		if (i > line_start[lines] && cur + space + it.v[i].w > max_w) {
-			line_w[lines] = cur;
-			widest = cur > widest ? cur : widest;
-			line_start[++lines] = i;
-			cur = it.v[i].w;
-		} else {
-			cur += space + it.v[i].w;
-		}
+	struct line *lines = xmalloc((ps.n + 1) * sizeof *lines);
+	size_t n_lines = break_lines(t, &ps, st, max_w, lines);
+	int w = 1, h = 0;
+	for (size_t l = 0; l < n_lines; l++) {
+		w = lines[l].w > w ? lines[l].w : w;
+		h += lines[l].h;
 	}
-	line_w[lines] = cur;
-	widest = cur > widest ? cur : widest;
-	line_start[++lines] = it.n;
-	/* Words glued without a space (style changes mid-word) keep no gap:
-	 * drop the space width that render_lines adds after them. */
-	for (size_t i = 0; i < it.n; i++)
-		if (!it.v[i].space_after) {
-			TTF_Font *f = font_get(t, it.v[i].face, it.v[i].arabic, st->px);
-			int space = 0;
-			TTF_SizeUTF8(f, " ", &space, NULL);
-			it.v[i].w -= space;
-		}
-	int w = widest > 0 ? widest : 1;
-	if (st->center || st->rtl)
-		w = max_w > w ? w : max_w;
-	int h = lines * st->px * st->line_height_pct / 100;
-	out->texture = render_lines(t, &it, line_start, line_w, lines, st, w, h, bidi);
-	out->w = w;
-	out->h = h;
-	out->lines = lines;
-	free(line_start);
-	free(line_w);
-out:
-	for (size_t i = 0; i < it.n; i++)
-		free(it.v[i].text);
-	free(it.v);
+	if (n_lines) {
+		out->texture = render(t, &ps, lines, n_lines, st, w, h, bidi);
+		out->w = w;
+		out->h = h;
+		out->lines = (int)n_lines;
+	}
+	free(lines);
+	pieces_free(&ps);
 }
 
 const struct text_block *text_layout(struct text *t, const struct text_run *runs, size_t n_runs,

@@ -102,6 +102,8 @@ def main():
                     help="QUERY=EXPECTED: after the run, the database answers EXPECTED "
                          "(rows joined by ' / ', columns by '|')")
     ap.add_argument("--wrapper", default="", help="a command to run the kiosk under")
+    ap.add_argument("--var", action="append", default=[],
+                    help="NAME=VALUE: {NAME} in the script becomes VALUE")
     args = ap.parse_args()
 
     name = args.name or os.path.splitext(os.path.basename(args.script))[0]
@@ -136,12 +138,21 @@ def main():
             os.makedirs(os.path.join(tmp, "var"))
             with open(os.path.join(tmp, "var", "kiosk.sqlite3"), "wb") as f:
                 f.write(b"this is not a database " * 200)
+        script = args.script
+        if args.var:
+            text = open(script, encoding="utf-8").read()
+            for spec in args.var:
+                k, v = spec.split("=", 1)
+                text = text.replace("{" + k + "}", v)
+            script = os.path.join(tmp, os.path.basename(args.script))
+            with open(script, "w", encoding="utf-8") as f:
+                f.write(text)
         env = dict(os.environ)
         env.update(dict(e.split("=", 1) for e in args.env))
         mode = ["--windowed"] if args.wrapper else ["--headless"]
         proc = subprocess.run(
             args.wrapper.split() + [args.kiosk, "--config", conf] + mode +
-            ["--script", args.script, "--screenshot-dir", out],
+            ["--script", script, "--screenshot-dir", out],
             capture_output=True, text=True, timeout=120, cwd=tmp, env=env)
         with open(os.path.join(out, "stderr.log"), "w") as f:
             f.write(proc.stderr)
