@@ -565,6 +565,34 @@ static void lay_dialog(struct ui *u, size_t *idx, size_t n)
 	}
 }
 
+/* Low reach (a resident in a wheelchair at a tall stele): the top bar joins
+ * the bars at the bottom, the body lies in the lower 60 %, and the upper part
+ * keeps only the screen's title, which is nothing to reach for. */
+static void lay_low_reach(struct ui *u)
+{
+	struct layout *L = &u->layout;
+	const struct model_tree *t = u->tree;
+	int reach_top = u->h * 4 / 10;
+	/* Without its title the bar needs only the rows of its buttons. */
+	int rows_end = 0;
+	for (size_t i = 0; i < t->n_nodes; i++)
+		if (t->nodes[i].slot == MODEL_SLOT_NAV || t->nodes[i].slot == MODEL_SLOT_TOOLS)
+			rows_end = imax(rows_end, L->boxes[i].r.y + L->boxes[i].r.h);
+	L->top_h = rows_end + px(12 * L->m.s);
+	int bar_top = u->h - L->bottom_h - L->top_h;
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		struct box *b = &L->boxes[i];
+		enum model_slot slot = t->nodes[i].slot;
+		if (slot == MODEL_SLOT_NAV || slot == MODEL_SLOT_TOOLS)
+			b->r.y += bar_top;
+		else if (slot == MODEL_SLOT_TITLE)
+			b->r.y = (reach_top - b->r.h) / 2;
+	}
+	L->bottom_h += L->top_h;
+	L->top_h = 0;
+	L->viewport = (SDL_Rect){0, reach_top, u->w, u->h - reach_top - L->bottom_h};
+}
+
 void layout_tree(struct ui *u)
 {
 	const struct model_tree *t = u->tree;
@@ -598,6 +626,8 @@ void layout_tree(struct ui *u)
 		L->bottom_h = lay_language_bar(u);
 		L->bottom_h += lay_actions(u, u->h - L->bottom_h);
 		L->viewport = (SDL_Rect){0, L->top_h, u->w, u->h - L->top_h - L->bottom_h};
+		if (u->cfg->low_reach && u->h > u->w)
+			lay_low_reach(u);
 		int avail = u->w - 2 * L->m.margin;
 		int width = avail;
 		if (t->screen == MODEL_SCREEN_PAGE)

@@ -94,6 +94,9 @@ def main():
     ap.add_argument("--expect-stderr", action="append", default=[])
     ap.add_argument("--expect-stdout", action="append", default=[])
     ap.add_argument("--check-targets", action="store_true")
+    ap.add_argument("--controls-below", type=float,
+                    help="every button, option, slider and input starts below this share "
+                         "of the screen's height (low reach)")
     ap.add_argument("--expect-scrolled", action="append", default=[],
                     help="A:B:MIN: between dump A and dump B (0-based) the body moved up "
                          "by at least MIN px")
@@ -181,6 +184,12 @@ def main():
             if obj.get("end") == "dump":
                 if args.check_targets:
                     check_dump(widgets, obj["screen"], w, h, px_per_cm)
+                if args.controls_below is not None:
+                    for x in widgets:
+                        if (x["role"] in ("button", "option", "slider", "input")
+                                and x["y"] < args.controls_below * h):
+                            fail(f"{obj['screen']}: {x['id']} at y={x['y']} is above "
+                                 f"{args.controls_below:.0%} of the screen (low reach)")
                 dumps.append(widgets)
                 widgets = []
             elif "id" in obj:
