@@ -5,6 +5,9 @@
 #include "ui_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -217,23 +220,69 @@ static int run_line(struct script *s, char *line)
 	return -1;
 }
 
+/* Lines from a file or a pipe.  While a pipe has no whole line yet, the
+ * kiosk keeps running in real time (films play, timers fire), so that a
+ * driver that writes a line, watches the screen and then writes the next
+ * sees a living kiosk; a file's lines follow one another at once. */
+struct line_reader {
+	int fd;
+	char *buf;
+	size_t len, cap;
+	bool eof;
+};
+
+/* The next line (without its newline) into *line, or false at the end. */
+static bool next_line(struct ui *u, struct line_reader *r, char **line)
+{
+	for (;;) {
+		char *nl = r->len ? memchr(r->buf, '\n', r->len) : NULL;
+		if (nl || (r->eof && r->len)) {
+			size_t n = nl ? (size_t)(nl - r->buf) : r->len;
+			*line = xstrndup(r->buf, n);
+			size_t used = nl ? n + 1 : n;
+			memmove(r->buf, r->buf + used, r->len - used);
+			r->len -= used;
+			return true;
+		}
+		if (r->eof)
+			return false;
+		struct pollfd p = {.fd = r->fd, .events = POLLIN};
+		if (poll(&p, 1, 0) == 0) {
+			ui_pump(u, 10); /* nothing to read yet: let the kiosk live */
+			if (u->quit)
+				return false;
+			continue;
+		}
+		if (r->len + 4096 > r->cap)
+			r->buf = xrealloc(r->buf, r->cap = (r->len + 4096) * 2);
+		ssize_t got = read(r->fd, r->buf + r->len, r->cap - r->len);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			r->eof = true;
+		else
+			r->len += (size_t)got;
+	}
+}
+
 int script_run(struct ui *u, const char *path)
 {
 	struct script s = {.u = u, .name = strcmp(path, "-") == 0 ? "stdin" : path};
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	if (!f) {
+	struct line_reader r = {.fd = strcmp(path, "-") == 0 ? STDIN_FILENO
+							      : open(path, O_RDONLY | O_CLOEXEC)};
+	if (r.fd < 0) {
 		LOG_ERR("%s: %s", path, strerror(errno));
 		return KIOSK_EXIT_USAGE;
 	}
 	int rc = -1;
 	char *line = NULL;
-	size_t cap = 0;
-	while (rc < 0 && getline(&line, &cap, f) >= 0) {
+	while (rc < 0 && next_line(u, &r, &line)) {
 		s.line_no++;
 		rc = run_line(&s, line);
+		free(line);
 	}
-	free(line);
-	if (f != stdin)
-		fclose(f);
+	free(r.buf);
+	if (r.fd != STDIN_FILENO)
+		close(r.fd);
 	return rc < 0 ? KIOSK_EXIT_OK : rc;
 }

@@ -35,6 +35,38 @@
  * slows the polling, so not for measuring).  -f FILE writes the frame the
  * screen settled on (after the READY line's timing is taken).
  *
+ * -n: start PROGRAM without watching the screen: print "STARTED pid=PID" at
+ * once and hold it as above (for programs whose screen never stands still,
+ * such as a film playing, whose CPU the caller reads from /proc).
+ *
+ * Region mode, with no PROGRAM:  xwatch -R X,Y,W,H [-p POLL_MS]
+ * watches one rectangle of the root window and answers commands on standard
+ * input, one a line; times are CLOCK_MONOTONIC in ms (Python's
+ * time.monotonic() * 1000), so the caller can time an action it takes
+ * itself, such as a line written to a program's script input:
+ *
+ *   arm [TIMEOUT_MS]  grabs the rectangle as the reference, prints
+ *                     "ARMED t=T", then grabs it every POLL_MS (default 3)
+ *                     until it shows a picture and prints
+ *                     "PICTURE t=T before=B polls=N frac=F" (T: just after the
+ *                     grab that saw it; B: just before that grab) or, after
+ *                     TIMEOUT_MS (default 10000), "NOPICTURE t=T polls=N frac=F".
+ *                     A picture: at least half of the sampled pixels (every
+ *                     4th in x and y) are strong colours (their channels
+ *                     spread by more than 96, as in the colour bars of the
+ *                     harness's test film) and differ from the reference (by
+ *                     more than 48, summed over the three channels).  F is
+ *                     that fraction (its maximum for NOPICTURE).  So the
+ *                     screen before, the black a player shows before its
+ *                     first frame, a grey or near-black poster, white or
+ *                     pale pages and text are no picture; a frame of the
+ *                     test film is.
+ *   count MS          grabs every POLL_MS for MS and prints
+ *                     "COUNT changes=C polls=N ms=M": how often the rectangle
+ *                     differed from the grab before (a film plays: ~25/s).
+ *   save FILE         writes the rectangle as it is now as a binary PPM.
+ *   quit              (or end of input) exits.
+ *
  * Built by tests/bench/run with: cc -O2 -o xwatch xwatch.c -lX11 -lXext
  */
 #define _GNU_SOURCE
@@ -268,15 +300,208 @@ static void end_tree(void)
 	reap();
 }
 
+/* ---- region mode -------------------------------------------------------- */
+
+struct region {
+	Display *dpy;
+	Window root;
+	int x, y, w, h;
+	XImage *img;
+	XShmSegmentInfo shm;
+	int use_shm;
+	XImage *plain;
+};
+
+static int region_open(struct region *r, const char *spec)
+{
+	memset(r, 0, sizeof *r);
+	if (sscanf(spec, "%d,%d,%d,%d", &r->x, &r->y, &r->w, &r->h) != 4 || r->w <= 0 || r->h <= 0) {
+		fprintf(stderr, "xwatch: -R wants X,Y,W,H, not %s\n", spec);
+		return -1;
+	}
+	r->dpy = XOpenDisplay(NULL);
+	if (!r->dpy) {
+		fprintf(stderr, "xwatch: cannot open display %s\n", getenv("DISPLAY") ? getenv("DISPLAY") : "(unset)");
+		return -1;
+	}
+	int scr = DefaultScreen(r->dpy);
+	r->root = RootWindow(r->dpy, scr);
+	if (r->x < 0 || r->y < 0 || r->x + r->w > DisplayWidth(r->dpy, scr) ||
+	    r->y + r->h > DisplayHeight(r->dpy, scr)) {
+		fprintf(stderr, "xwatch: the rectangle %s is not inside the screen\n", spec);
+		return -1;
+	}
+	if (XShmQueryExtension(r->dpy)) {
+		r->img = XShmCreateImage(r->dpy, DefaultVisual(r->dpy, scr), DefaultDepth(r->dpy, scr),
+		                         ZPixmap, NULL, &r->shm, r->w, r->h);
+		if (r->img) {
+			r->shm.shmid = shmget(IPC_PRIVATE, (size_t)r->img->bytes_per_line * r->h, IPC_CREAT | 0600);
+			if (r->shm.shmid >= 0) {
+				r->shm.shmaddr = r->img->data = shmat(r->shm.shmid, NULL, 0);
+				r->shm.readOnly = False;
+				if (r->shm.shmaddr != (void *)-1 && XShmAttach(r->dpy, &r->shm)) {
+					XSync(r->dpy, False);
+					shmctl(r->shm.shmid, IPC_RMID, NULL);
+					r->use_shm = 1;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+/* The rectangle's pixels, 32-bit BGRX rows of r->w pixels, or NULL. */
+static const unsigned char *region_grab(struct region *r)
+{
+	if (r->use_shm)
+		return XShmGetImage(r->dpy, r->root, r->img, r->x, r->y, AllPlanes)
+		               ? (const unsigned char *)r->img->data : NULL;
+	if (r->plain)
+		XDestroyImage(r->plain);
+	r->plain = XGetImage(r->dpy, r->root, r->x, r->y, r->w, r->h, AllPlanes, ZPixmap);
+	if (!r->plain || r->plain->bytes_per_line != r->w * 4)
+		return NULL;
+	return (const unsigned char *)r->plain->data;
+}
+
+/* The fraction of sampled pixels that are "picture": a strong colour, and
+ * different from the reference. */
+static double picture_fraction(const unsigned char *cur, const unsigned char *ref, int w, int h)
+{
+	long n = 0, hit = 0;
+	for (int y = 0; y < h; y += 4) {
+		const unsigned char *c = cur + (size_t)y * w * 4, *f = ref + (size_t)y * w * 4;
+		for (int x = 0; x < w; x += 4) {
+			const unsigned char *p = c + x * 4, *q = f + x * 4;
+			int d = abs(p[0] - q[0]) + abs(p[1] - q[1]) + abs(p[2] - q[2]);
+			int hi = p[0] > p[1] ? p[0] : p[1], lo = p[0] < p[1] ? p[0] : p[1];
+			hi = p[2] > hi ? p[2] : hi;
+			lo = p[2] < lo ? p[2] : lo;
+			n++;
+			if (hi - lo > 96 && d > 48)
+				hit++;
+		}
+	}
+	return n ? (double)hit / n : 0;
+}
+
+static void write_ppm(const char *path, const unsigned char *px, int w, int h)
+{
+	FILE *f = fopen(path, "wb");
+	if (!f) {
+		fprintf(stderr, "xwatch: cannot write %s\n", path);
+		return;
+	}
+	fprintf(f, "P6\n%d %d\n255\n", w, h);
+	for (size_t i = 0; i < (size_t)w * h; i++) {
+		unsigned char rgb[3] = { px[i * 4 + 2], px[i * 4 + 1], px[i * 4] };
+		fwrite(rgb, 1, 3, f);
+	}
+	fclose(f);
+}
+
+static int region_main(const char *spec, double poll_ms)
+{
+	struct region r;
+	if (region_open(&r, spec) != 0)
+		return 1;
+	size_t bytes = (size_t)r.w * r.h * 4;
+	unsigned char *ref = malloc(bytes), *prev = malloc(bytes);
+	if (!ref || !prev)
+		return 1;
+	printf("REGION x=%d y=%d w=%d h=%d shm=%d\n", r.x, r.y, r.w, r.h, r.use_shm);
+	fflush(stdout);
+	char line[4200];
+	while (!g_stop && fgets(line, sizeof line, stdin)) {
+		line[strcspn(line, "\r\n")] = 0;
+		const unsigned char *cur;
+		if (!strncmp(line, "arm", 3)) {
+			double timeout = 10000;
+			if (line[3] == ' ')
+				timeout = atof(line + 4);
+			if (!(cur = region_grab(&r))) {
+				printf("ERROR grab failed\n");
+				fflush(stdout);
+				continue;
+			}
+			memcpy(ref, cur, bytes);
+			double t0 = now_ms(), best = 0;
+			printf("ARMED t=%.3f\n", t0);
+			fflush(stdout);
+			int polls = 0, found = 0;
+			for (;;) {
+				sleep_ms(poll_ms);
+				double before = now_ms();
+				if (g_stop || !(cur = region_grab(&r)))
+					break;
+				double after = now_ms();
+				polls++;
+				double frac = picture_fraction(cur, ref, r.w, r.h);
+				if (frac > best)
+					best = frac;
+				if (frac >= 0.5) {
+					printf("PICTURE t=%.3f before=%.3f polls=%d frac=%.3f\n", after, before, polls, frac);
+					found = 1;
+					break;
+				}
+				if (after - t0 >= timeout)
+					break;
+			}
+			if (!found)
+				printf("NOPICTURE t=%.3f polls=%d frac=%.3f\n", now_ms(), polls, best);
+			fflush(stdout);
+		} else if (!strncmp(line, "count ", 6)) {
+			double ms = atof(line + 6), t0 = now_ms(), t = t0;
+			int polls = 0, changes = 0;
+			if ((cur = region_grab(&r))) {
+				memcpy(prev, cur, bytes);
+				while (!g_stop && t - t0 < ms) {
+					sleep_ms(poll_ms);
+					if (!(cur = region_grab(&r)))
+						break;
+					t = now_ms();
+					polls++;
+					if (memcmp(cur, prev, bytes) != 0) {
+						changes++;
+						memcpy(prev, cur, bytes);
+					}
+				}
+			}
+			printf("COUNT changes=%d polls=%d ms=%.1f\n", changes, polls, t - t0);
+			fflush(stdout);
+		} else if (!strncmp(line, "save ", 5)) {
+			if ((cur = region_grab(&r)))
+				write_ppm(line + 5, cur, r.w, r.h);
+			printf("SAVED\n");
+			fflush(stdout);
+		} else if (!strcmp(line, "quit")) {
+			break;
+		} else if (line[0]) {
+			printf("ERROR unknown command %s\n", line);
+			fflush(stdout);
+		}
+	}
+	if (r.use_shm) {
+		XShmDetach(r.dpy, &r.shm);
+		shmdt(r.shm.shmaddr);
+	}
+	XCloseDisplay(r.dpy);
+	free(ref);
+	free(prev);
+	return 0;
+}
+
 /* ---- main -------------------------------------------------------------- */
 
 int main(int argc, char **argv)
 {
-	double still_ms = 800, quiet_ms = -1, timeout_ms = 30000, poll_ms = 5;
-	const char *log = "/dev/null", *dump_dir = NULL, *final_frame = NULL;
-	int opt, verbose = 0;
-	while ((opt = getopt(argc, argv, "+s:q:t:p:o:vd:f:")) != -1) {
+	double still_ms = 800, quiet_ms = -1, timeout_ms = 30000, poll_ms = -1;
+	const char *log = "/dev/null", *dump_dir = NULL, *final_frame = NULL, *region = NULL;
+	int opt, verbose = 0, no_watch = 0;
+	while ((opt = getopt(argc, argv, "+s:q:t:p:o:vd:f:nR:")) != -1) {
 		switch (opt) {
+		case 'n': no_watch = 1; break;
+		case 'R': region = optarg; break;
 		case 'f': final_frame = optarg; break;
 		case 'd': dump_dir = optarg; break;
 		case 'v': verbose = 1; break;
@@ -286,10 +511,23 @@ int main(int argc, char **argv)
 		case 'p': poll_ms = atof(optarg); break;
 		case 'o': log = optarg; break;
 		default:
-			fprintf(stderr, "usage: xwatch [-v] [-d DIR] [-f FILE.ppm] [-s STILL_MS] [-q QUIET_MS] [-t TIMEOUT_MS] [-p POLL_MS] [-o LOG] -- PROGRAM ARGS...\n");
+			fprintf(stderr, "usage: xwatch [-v] [-n] [-d DIR] [-f FILE.ppm] [-s STILL_MS] [-q QUIET_MS] [-t TIMEOUT_MS] [-p POLL_MS] [-o LOG] -- PROGRAM ARGS...\n"
+			                "       xwatch -R X,Y,W,H [-p POLL_MS]   (commands on standard input)\n");
 			return 2;
 		}
 	}
+	if (region) {
+		struct sigaction sr;
+		memset(&sr, 0, sizeof sr);
+		sr.sa_handler = on_signal;
+		sigaction(SIGTERM, &sr, NULL);
+		sigaction(SIGINT, &sr, NULL);
+		signal(SIGPIPE, SIG_IGN);
+		setvbuf(stdout, NULL, _IOLBF, 0);
+		return region_main(region, poll_ms > 0 ? poll_ms : 3);
+	}
+	if (poll_ms <= 0)
+		poll_ms = 5;
 	if (quiet_ms < still_ms)
 		quiet_ms = still_ms;
 	if (optind >= argc) {
@@ -344,6 +582,17 @@ int main(int argc, char **argv)
 		_exit(127);
 	}
 	g_child = pid;
+	if (no_watch) {
+		printf("STARTED pid=%d\n", (int)pid);
+		fflush(stdout);
+		if (g.use_shm) { /* nothing more to grab: let go of the display */
+			XShmDetach(g.dpy, &g.shm);
+			shmdt(g.shm.shmaddr);
+		}
+		XCloseDisplay(g.dpy);
+		free(prev);
+		goto hold;
+	}
 
 	double first = -1, last = -1, rule = -1, t = t0, max_poll = 0;
 	int changes = 0, polls = 0, gaps = 0, still_seen = 0, child_exit = -1;
@@ -420,6 +669,7 @@ int main(int argc, char **argv)
 	fflush(stdout);
 
 	/* Hold the program until told to stop. */
+hold:;
 	char line[256];
 	size_t len = 0;
 	while (!g_stop) {
