@@ -518,12 +518,9 @@ const char *model_language(const struct model *m) { return m->lang; }
 
 bool model_wants_media(const struct model *m)
 {
-	if (m->screen == MODEL_SCREEN_FILMS || m->screen == MODEL_SCREEN_PLAYER)
-		return true;
-	const struct content_topic *t = m->screen == MODEL_SCREEN_PAGE
-						? content_topic_find(m->content, m->topic)
-						: NULL;
-	return t && t->film;
+	/* Not for a page's film button: libvlc starts in 10 ms, and a reader
+	 * who never taps it should not carry VLC's memory. */
+	return m->screen == MODEL_SCREEN_FILMS || m->screen == MODEL_SCREEN_PLAYER;
 }
 
 bool model_take_submitted(struct model *m, char *id)
