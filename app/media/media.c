@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <vlc/vlc.h>
 
 #include "kiosk/core.h"
@@ -37,6 +38,8 @@ struct media {
 	int max_w, max_h;
 
 	atomic_int state;            /* enum media_state */
+	char *warm;                  /* the film to warm up with, or NULL */
+	atomic_bool warm_abort;      /* a film is wanted now: stop warming up */
 };
 
 /* ---- libvlc's threads ---- */
@@ -141,6 +144,65 @@ static void on_event(const struct libvlc_event_t *e, void *data)
 	wake(m);
 }
 
+/* ---- Warming up: one frame of a film into a throwaway buffer ----
+ * libvlc_new is quick; what makes the first film slow is VLC loading its mp4
+ * demuxer, the decoder with the libraries it pulls in, and the converter, at
+ * the first play.  Doing that once in the background, while the resident
+ * looks at the list, takes it off the path from the tap to the picture. */
+struct warm {
+	void *buf;
+	atomic_bool done;
+};
+
+static unsigned warm_format(void **opaque, char *chroma, unsigned *width, unsigned *height,
+			    unsigned *pitches, unsigned *lines)
+{
+	struct warm *w = *opaque;
+	memcpy(chroma, "RV32", 4);
+	pitches[0] = *width * 4;
+	lines[0] = *height;
+	w->buf = xcalloc((size_t)*width * *height, 4);
+	return 1;
+}
+
+static void *warm_lock(void *opaque, void **planes)
+{
+	planes[0] = ((struct warm *)opaque)->buf;
+	return NULL;
+}
+
+static void warm_display(void *opaque, void *picture)
+{
+	(void)picture;
+	atomic_store(&((struct warm *)opaque)->done, true);
+}
+
+static void warm_up(struct media *m)
+{
+	struct warm w = {0};
+	libvlc_media_t *md = libvlc_media_new_path(m->vlc, m->warm);
+	libvlc_media_player_t *mp = md ? libvlc_media_player_new(m->vlc) : NULL;
+	if (!mp) {
+		if (md)
+			libvlc_media_release(md);
+		return;
+	}
+	libvlc_media_add_option(md, ":no-audio");
+	libvlc_video_set_callbacks(mp, warm_lock, NULL, warm_display, &w);
+	libvlc_video_set_format_callbacks(mp, warm_format, NULL);
+	libvlc_media_player_set_media(mp, md);
+	libvlc_media_release(md);
+	uint64_t t0 = clock_now_ms();
+	if (libvlc_media_player_play(mp) == 0)
+		for (int i = 0; i < 300 && !atomic_load(&w.done) && !atomic_load(&m->warm_abort); i++)
+			nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+	libvlc_media_player_stop(mp);
+	libvlc_media_player_release(mp);
+	free(w.buf);
+	LOG_DBG("warmed up with %s: %s", m->warm, atomic_load(&w.done) ? "a frame" : "no frame");
+	(void)t0;
+}
+
 /* ---- Start-up, on its own thread ---- */
 
 static void *start_vlc(void *data)
@@ -172,13 +234,16 @@ static void *start_vlc(void *data)
 	libvlc_event_attach(em, libvlc_MediaPlayerEncounteredError, on_event, m);
 	libvlc_event_attach(em, libvlc_MediaPlayerPaused, on_event, m);
 	libvlc_event_attach(em, libvlc_MediaPlayerPlaying, on_event, m);
+	if (m->warm && path_exists(m->warm))
+		warm_up(m);
 	return NULL;
 }
 
-/* Waits for the start-up thread, once. */
+/* Waits for the start-up thread, once (cutting a warm-up short). */
 static bool ready(struct media *m)
 {
 	if (!m->starter_joined) {
+		atomic_store(&m->warm_abort, true);
 		pthread_join(m->starter, NULL);
 		m->starter_joined = true;
 	}
@@ -191,6 +256,7 @@ struct media *media_new(const struct media_options *opts, media_wake_fn wake_fn,
 	m->opts = *opts;
 	m->wake = wake_fn;
 	m->wake_data = wake_data;
+	m->warm = opts->warm ? xstrdup(opts->warm) : NULL;
 	pthread_mutex_init(&m->lock, NULL);
 	atomic_store(&m->state, MEDIA_IDLE);
 	if (pthread_create(&m->starter, NULL, start_vlc, m) != 0) {
@@ -223,6 +289,7 @@ void media_free(struct media *m)
 	}
 	pthread_mutex_destroy(&m->lock);
 	free(m->buf);
+	free(m->warm);
 	free(m);
 }
 

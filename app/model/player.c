@@ -244,6 +244,20 @@ void model_film_status(struct model *m, enum model_film_state state, int64_t pos
 	}
 }
 
+bool model_first_film(const struct model *m, char *path, size_t size)
+{
+	const struct content_film *f = m->content && m->content->n_films ? &m->content->films[0]
+									 : NULL;
+	if (m->player.film[0])
+		f = current(m); /* a film is chosen already: that one */
+	if (!f)
+		return false;
+	char *abs = content_media_path(m->content, f->file);
+	snprintf(path, size, "%s", abs);
+	free(abs);
+	return true;
+}
+
 bool player_busy(const struct model *m)
 {
 	return m->screen == MODEL_SCREEN_PLAYER &&

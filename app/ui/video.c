@@ -30,7 +30,9 @@ void video_prepare(struct ui *u)
 		return;
 	if (!u->wake_event)
 		u->wake_event = SDL_RegisterEvents(1);
+	char warm[1024];
 	struct media_options opts = {
+		.warm = model_first_film(u->model, warm, sizeof warm) ? warm : NULL,
 		.silent = u->opts->headless || getenv("KIOSK_SILENT") != NULL,
 		/* Subtitles at least 40 px (LOOK.md), scaled with the screen. */
 		.subtitle_px = (int)fmax(40, 46 * u->layout.m.s * u->tree->text_scale / 100.0),

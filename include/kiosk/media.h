@@ -22,6 +22,9 @@ typedef void (*media_wake_fn)(void *data);
 struct media_options {
 	bool silent;        /* no audio output (tests, headless runs) */
 	int subtitle_px;    /* subtitle text height in pixels, on a dark band */
+	const char *warm;   /* a film to decode one frame of in the background, so
+	                     * that VLC's demuxer, decoder and converter are loaded
+	                     * before the first tap; NULL: none (copied) */
 };
 
 /* Starts libvlc in the background, so that the first tap on a film does not

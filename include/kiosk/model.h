@@ -188,6 +188,9 @@ void model_film_status(struct model *m, enum model_film_state state, int64_t pos
 void model_slide(struct model *m, const char *id, int fraction, uint64_t now_ms);
 /* A film is (or should be) on screen: ui/ may start libvlc early. */
 bool model_wants_media(const struct model *m);
+/* The film most likely to be tapped first (the list's first), to warm the
+ * player up with; false when there is none.  Written into path. */
+bool model_first_film(const struct model *m, char *path, size_t size);
 
 /* ---- Speech and keypad ---- */
 /* Something to say aloud: *text (caller frees) in the language of *lang
