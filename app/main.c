@@ -1,6 +1,7 @@
 /* kiosk: the touch-screen program.  Wires configuration, database, content,
  * model and UI together; every part lives in its module. */
 #include <getopt.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,10 @@ int main(int argc, char **argv)
 	struct ui_options ui = {0};
 	int c;
 	log_init();
+	/* libvlc starts new decoder threads for every film; glibc would give them
+	 * arenas of their own, each keeping freed memory.  Two arenas keep a
+	 * kiosk that plays films for weeks at a flat size. */
+	mallopt(M_ARENA_MAX, 2);
 	while ((c = getopt_long(argc, argv, "c:wHs:d:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': config_path = optarg; break;

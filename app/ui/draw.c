@@ -106,7 +106,7 @@ static void draw_slider(struct ui *u, const struct model_node *n, const struct b
 		snprintf(both, sizeof both, "%s / %s", now, total);
 		struct text_style st = {.px = m->note_px, .color = {255, 255, 255, 255},
 					.line_height_pct = 110};
-		time = text_simple(u->text, both, TEXT_FACE_BOLD, &st, r.w);
+		time = text_scratch(u->text, both, TEXT_FACE_BOLD, &st, r.w);
 		w -= time->w + (int)lround(16 * m->s);
 	}
 	int th = (int)lround(fmax(8, 12 * m->s));

@@ -17,7 +17,7 @@
 
 #define MAX_FONTS 48
 /* Textures of other screens are kept up to this many bytes. */
-#define CACHE_SOFT_LIMIT (48u << 20)
+#define CACHE_SOFT_LIMIT (24u << 20)
 
 struct font_slot {
 	enum text_face face;
@@ -41,6 +41,7 @@ struct text {
 	struct cache_entry **entries; /* each on its own, so blocks stay put */
 	size_t n_entries, cap_entries;
 	size_t bytes;            /* pixels held by the cached textures */
+	struct cache_entry scratch; /* a text that changes all the time (a film's clock) */
 };
 
 /* The fonts' usual home on Debian, tried when font_dir lacks a font. */
@@ -109,6 +110,8 @@ void text_free(struct text *t)
 	for (size_t i = 0; i < t->n_entries; i++)
 		entry_release(t->entries[i]);
 	free(t->entries);
+	if (t->scratch.block.texture)
+		SDL_DestroyTexture(t->scratch.block.texture);
 	for (int i = 0; i < 5; i++)
 		free(t->paths[i]);
 	free(t->arabic[0]);
@@ -562,6 +565,20 @@ const struct text_block *text_simple(struct text *t, const char *s, enum text_fa
 {
 	struct text_run run = {s ? s : "", face};
 	return text_layout(t, &run, 1, style, max_w);
+}
+
+const struct text_block *text_scratch(struct text *t, const char *s, enum text_face face,
+				      const struct text_style *style, int max_w)
+{
+	struct text_run run = {s ? s : "", face};
+	uint64_t key = cache_key(&run, 1, style, max_w);
+	if (t->scratch.key != key || !t->scratch.block.texture) {
+		if (t->scratch.block.texture)
+			SDL_DestroyTexture(t->scratch.block.texture);
+		lay_out(t, &run, 1, style, max_w, &t->scratch.block);
+		t->scratch.key = key;
+	}
+	return &t->scratch.block;
 }
 
 int text_measure(struct text *t, const char *s, enum text_face face, int px)

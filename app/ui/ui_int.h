@@ -73,6 +73,11 @@ const struct text_block *text_layout(struct text *t, const struct text_run *runs
 /* Convenience for one run. */
 const struct text_block *text_simple(struct text *t, const char *s, enum text_face face,
 				     const struct text_style *style, int max_w);
+/* The same for a text that changes many times a second (a film's clock):
+ * one slot, replaced when the text changes, outside the cache.  Borrowed
+ * until the next call. */
+const struct text_block *text_scratch(struct text *t, const char *s, enum text_face face,
+				      const struct text_style *style, int max_w);
 /* Width of one line of text without wrapping. */
 int text_measure(struct text *t, const char *s, enum text_face face, int px);
 /* s cut at a word boundary, with "…", so that it fits max_w on one line;

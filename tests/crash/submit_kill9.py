@@ -19,7 +19,8 @@ import tempfile
 import threading
 import time
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from testlib import private_config  # noqa: E402
 ANSWERS_PER_RESPONSE = 5  # the demo survey: five choices, the comment left empty
 
 SURVEY = """tap @home.survey
@@ -44,14 +45,7 @@ def main():
     rng = random.Random(int(os.environ.get("SEED", time.time())))
     tmp = tempfile.mkdtemp(prefix="kiosk-kill9-")
     try:
-        conf = os.path.join(tmp, "kiosk.conf")
-        with open(os.path.join(ROOT, "kiosk.conf")) as f:
-            text = f.read()
-        text = re.sub(r"(?m)^data_dir = .*$", f"data_dir = {tmp}/var", text)
-        text = re.sub(r"(?m)^seed_dir = .*$", f"seed_dir = {ROOT}/assets/content", text)
-        text = re.sub(r"(?m)^media_dir = .*$", f"media_dir = {ROOT}/media", text)
-        with open(conf, "w") as f:
-            f.write(text)
+        conf = private_config(tmp)
         subprocess.run([kiosk, "--config", conf, "--headless", "--script", "-"],
                        input="quit\n", text=True, capture_output=True, check=True)
 

@@ -11,19 +11,15 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from testlib import private_config  # noqa: E402
 
 
 def main():
     kiosk = sys.argv[1]
     tmp = tempfile.mkdtemp(prefix="kiosk-stdin-")
     try:
-        text = open(os.path.join(ROOT, "kiosk.conf")).read()
-        text = re.sub(r"(?m)^data_dir = .*$", f"data_dir = {tmp}/var", text)
-        text = re.sub(r"(?m)^seed_dir = .*$", f"seed_dir = {ROOT}/assets/content", text)
-        text = re.sub(r"(?m)^media_dir = .*$", f"media_dir = {ROOT}/media", text)
-        conf = os.path.join(tmp, "kiosk.conf")
-        open(conf, "w").write(text)
+        conf = private_config(tmp)
         proc = subprocess.Popen([kiosk, "--config", conf, "--headless", "--script", "-"],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.DEVNULL, text=True, bufsize=1,
