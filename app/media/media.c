@@ -192,7 +192,6 @@ static void warm_up(struct media *m)
 	libvlc_video_set_format_callbacks(mp, warm_format, NULL);
 	libvlc_media_player_set_media(mp, md);
 	libvlc_media_release(md);
-	uint64_t t0 = clock_now_ms();
 	if (libvlc_media_player_play(mp) == 0)
 		for (int i = 0; i < 300 && !atomic_load(&w.done) && !atomic_load(&m->warm_abort); i++)
 			nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
@@ -200,7 +199,6 @@ static void warm_up(struct media *m)
 	libvlc_media_player_release(mp);
 	free(w.buf);
 	LOG_DBG("warmed up with %s: %s", m->warm, atomic_load(&w.done) ? "a frame" : "no frame");
-	(void)t0;
 }
 
 /* ---- Start-up, on its own thread ---- */

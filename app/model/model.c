@@ -253,8 +253,8 @@ void model_focus_move(struct model *m, int direction, uint64_t now_ms)
 	const struct model_tree *t = model_tree(m);
 	if (!t->n_nodes)
 		return;
-	/* The focus walks the reading order, but the body comes before the bars
-	 * at the bottom and after the top bar, as the nodes are ordered. */
+	/* The focus walks the nodes in the tree's order: the top bar, the body,
+	 * then the bars at the bottom; it wraps round at either end. */
 	long at = -1;
 	for (size_t i = 0; i < t->n_nodes; i++)
 		if (strcmp(t->nodes[i].id, m->focus) == 0)

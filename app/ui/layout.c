@@ -465,7 +465,7 @@ static int lay_home_texts(struct ui *u, const size_t *texts, size_t n, int width
 static int lay_body_home(struct ui *u, size_t *idx, size_t n, int width, int x0)
 {
 	const struct metrics *m = &u->layout.m;
-	size_t tiles[3], n_tiles = 0, texts[4], n_texts = 0;
+	size_t tiles[3] = {0}, n_tiles = 0, texts[4] = {0}, n_texts = 0;
 	for (size_t k = 0; k < n; k++) {
 		if (u->tree->nodes[idx[k]].role == MODEL_ROLE_BUTTON && n_tiles < 3)
 			tiles[n_tiles++] = idx[k];

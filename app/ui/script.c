@@ -211,11 +211,11 @@ static int run_line(struct script *s, char *line)
 	} else {
 		return fail(s, KIOSK_EXIT_USAGE, "cannot understand: %s", line);
 	}
-	/* Let the window system's events in, so a real window stays responsive. */
-	SDL_Event ev;
-	while (SDL_PollEvent(&ev))
-		if (ev.type == SDL_QUIT)
-			return KIOSK_EXIT_OK;
+	/* Let the window system's and libvlc's events in (never drop them: a
+	 * dropped wake would leave the film without frames). */
+	ui_drain_events(u);
+	if (u->quit)
+		return KIOSK_EXIT_OK;
 	ui_refresh(u);
 	return -1;
 }

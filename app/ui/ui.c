@@ -301,6 +301,13 @@ static void handle_sdl_event(struct ui *u, const SDL_Event *e)
 	ui_input(u, &ev);
 }
 
+void ui_drain_events(struct ui *u)
+{
+	SDL_Event e;
+	while (!u->quit && SDL_PollEvent(&e))
+		handle_sdl_event(u, &e);
+}
+
 void ui_pump(struct ui *u, uint32_t ms)
 {
 	uint64_t real_end = now_us() + (uint64_t)ms * 1000;

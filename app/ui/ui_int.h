@@ -4,6 +4,7 @@
 
 #include <SDL.h>
 #include <SDL_ttf.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -229,6 +230,7 @@ struct ui {
 	int video_w, video_h;  /* the texture's size */
 	bool has_frame;
 	Uint32 wake_event;     /* SDL event type libvlc's wake pushes */
+	atomic_bool wake_pending; /* a wake is queued and not yet handled */
 	int video_node;        /* index of player.video in the tree, or -1 */
 	bool sliding;          /* the finger drags a slider */
 
@@ -255,6 +257,8 @@ int ui_screenshot(struct ui *u, const char *path);
 /* Lets time pass on the app's clock up to target, running timers and
  * inertia in order (scripted runs). */
 void ui_advance_to(struct ui *u, uint64_t target);
+/* Handles the SDL events waiting now (input, film and speech wakes). */
+void ui_drain_events(struct ui *u);
 /* Handles SDL events and timers for up to ms of real time. */
 void ui_pump(struct ui *u, uint32_t ms);
 

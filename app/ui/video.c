@@ -11,16 +11,15 @@
 
 #define LOG_MODULE "video"
 
-/* Called on libvlc's threads: SDL_PushEvent is the one SDL call allowed. */
+/* Called on libvlc's threads: SDL_PushEvent is the one SDL call allowed
+ * there.  One pending wake is enough (the UI takes the newest frame), so a
+ * flag the UI clears keeps the queue from filling at 25 frames a second. */
 static void wake_ui(void *data)
 {
-	Uint32 type = (Uint32)(uintptr_t)data;
-	SDL_Event e;
-	/* One pending wake is enough: the UI takes the newest frame anyway. */
-	if (SDL_PeepEvents(&e, 1, SDL_PEEKEVENT, type, type) > 0)
+	struct ui *u = data;
+	if (atomic_exchange(&u->wake_pending, true))
 		return;
-	memset(&e, 0, sizeof e);
-	e.type = type;
+	SDL_Event e = {.type = u->wake_event};
 	SDL_PushEvent(&e);
 }
 
@@ -37,7 +36,7 @@ void video_prepare(struct ui *u)
 		/* Subtitles at least 40 px (LOOK.md), scaled with the screen. */
 		.subtitle_px = (int)fmax(40, 46 * u->layout.m.s * u->tree->text_scale / 100.0),
 	};
-	u->media = media_new(&opts, wake_ui, (void *)(uintptr_t)u->wake_event);
+	u->media = media_new(&opts, wake_ui, u);
 	LOG_INFO("libvlc starting in the background");
 }
 
@@ -115,6 +114,7 @@ static bool take_frame(struct ui *u)
 
 void video_on_wake(struct ui *u)
 {
+	atomic_store(&u->wake_pending, false); /* later changes wake us again */
 	if (!u->media)
 		return;
 	struct media_snapshot snap;
