@@ -49,7 +49,8 @@ static int cmd_db_check(const struct config *cfg)
 			path);
 		goto out;
 	}
-	enum store_err e = store_open(path, STORE_OPEN_EXISTING, &s);
+	/* Read-only: a check never changes what it checks. */
+	enum store_err e = store_open(path, STORE_OPEN_READONLY, &s);
 	if (e != STORE_OK) {
 		printf("database: %s\nintegrity: failed (%s)\n", path, store_strerror(e));
 		goto out;
@@ -86,9 +87,14 @@ static int cmd_status(const struct config *cfg, bool as_json)
 			"start\n", path);
 		goto out;
 	}
-	enum store_err e = store_open(path, STORE_OPEN_EXISTING, &s);
-	if (e == STORE_OK)
+	/* Read-only: status never writes, not even a kiosk id that the kiosk
+	 * has yet to make (it is reported as null until then). */
+	enum store_err e = store_open(path, STORE_OPEN_READONLY, &s);
+	if (e == STORE_OK) {
 		e = store_kiosk_id(s, cfg->kiosk_id, &kiosk_id);
+		if (e == STORE_ERR_NOT_FOUND)
+			e = STORE_OK;
+	}
 	if (e == STORE_OK)
 		e = store_content_version(s, &version);
 	if (e == STORE_OK)
@@ -111,7 +117,7 @@ static int cmd_status(const struct config *cfg, bool as_json)
 	free(dir);
 
 	json_t *o = json_object();
-	json_object_set_new(o, "kiosk_id", json_string(kiosk_id));
+	json_object_set_new(o, "kiosk_id", json_string_or_null(kiosk_id));
 	json_object_set_new(o, "app_version", json_string(KIOSK_VERSION));
 	json_object_set_new(o, "content_version", version > 0 ? json_integer(version) : json_null());
 	json_object_set_new(o, "languages", langs);
@@ -279,7 +285,7 @@ static int cmd_export(const struct config *cfg, int argc, char **argv)
 			"makes it at its first start)\n", path);
 		goto out;
 	}
-	enum store_err se = store_open(path, STORE_OPEN_EXISTING, &s);
+	enum store_err se = store_open(path, STORE_OPEN_READONLY, &s);
 	if (se != STORE_OK) {
 		fprintf(stderr, "kioskctl: %s: %s\n", path, store_strerror(se));
 		goto out;

@@ -116,16 +116,28 @@ void i18n_add(struct content_i18n *t, const char *lang, const char *text)
 	t->n++;
 }
 
+enum content_err read_capped(const char *path, size_t cap, char **text, size_t *len,
+			     struct content_error *err)
+{
+	int rc = file_read_capped(path, cap, text, len);
+	if (rc == -ENOENT)
+		return content_fail(err, CONTENT_ERR_MISSING, "%s: missing", path);
+	if (rc == -EFBIG)
+		return content_fail(err, CONTENT_ERR_IO, "%s: larger than the %zu KiB such a file "
+				    "may have; refused before reading it", path, cap / 1024);
+	if (rc)
+		return content_fail(err, CONTENT_ERR_IO, "%s: %s", path, file_read_strerror(rc));
+	return CONTENT_OK;
+}
+
 /* Reads a JSON file, refusing bytes that are not UTF-8 with a clear message. */
-enum content_err read_json(const char *path, json_t **out, struct content_error *err)
+enum content_err read_json(const char *path, size_t cap, json_t **out, struct content_error *err)
 {
 	char *text;
 	size_t len;
-	int rc = file_read_all(path, &text, &len);
-	if (rc == -ENOENT)
-		return content_fail(err, CONTENT_ERR_MISSING, "%s: missing", path);
-	if (rc)
-		return content_fail(err, CONTENT_ERR_IO, "%s: %s", path, strerror(-rc));
+	enum content_err e = read_capped(path, cap, &text, &len, err);
+	if (e)
+		return e;
 	if (!utf8_valid(text, len)) {
 		free(text);
 		return content_fail(err, CONTENT_ERR_UTF8, "%s: not valid UTF-8", path);
@@ -280,7 +292,7 @@ static enum content_err read_strings(struct content *c, size_t li, struct conten
 {
 	char *path = xasprintf("%s/strings/%s.json", c->dir, c->languages[li].code);
 	json_t *root = NULL;
-	enum content_err e = read_json(path, &root, err);
+	enum content_err e = read_json(path, CONTENT_CAP_STRINGS, &root, err);
 	if (e == CONTENT_ERR_MISSING) {
 		/* A language without its own words still works: German stands in. */
 		LOG_WARN("%s: missing, the interface falls back to German", path);
@@ -342,12 +354,8 @@ static enum content_err read_survey(struct content *c, json_t *name, const char 
 				    "inside the content folder", path);
 	char *file = path_join(c->dir, rel);
 	size_t len = 0;
-	int rc = file_read_all(file, &c->survey_json, &len);
-	enum content_err e = CONTENT_OK;
-	if (rc) {
-		e = content_fail(err, rc == -ENOENT ? CONTENT_ERR_MISSING : CONTENT_ERR_IO, "%s: %s",
-				 file, strerror(-rc));
-	} else {
+	enum content_err e = read_capped(file, CONTENT_CAP_SURVEY, &c->survey_json, &len, err);
+	if (e == CONTENT_OK) {
 		char **complete = xcalloc(c->n_languages + 1, sizeof *complete);
 		for (size_t i = 0, n = 0; i < c->n_languages; i++)
 			if (c->languages[i].complete)
@@ -367,7 +375,7 @@ enum content_err content_load(const char *dir, struct content **out, struct cont
 	c->media_dir = path_join(dir, "media");
 	char *path = path_join(dir, "content.json");
 	json_t *root = NULL;
-	enum content_err e = read_json(path, &root, err);
+	enum content_err e = read_json(path, CONTENT_CAP_INDEX, &root, err);
 	if (e)
 		goto out;
 	json_t *format = json_object_get(root, "format");

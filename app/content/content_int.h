@@ -10,7 +10,11 @@
 enum content_err content_fail(struct content_error *err, enum content_err code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Reads a JSON file, refusing bytes that are not UTF-8; *out is the caller's. */
-enum content_err read_json(const char *path, json_t **out, struct content_error *err);
+/* Reads a JSON file of at most cap bytes (the capped reader). */
+enum content_err read_json(const char *path, size_t cap, json_t **out, struct content_error *err);
+/* Reads a text file of at most cap bytes; a clear message for what is refused. */
+enum content_err read_capped(const char *path, size_t cap, char **text, size_t *len,
+			     struct content_error *err);
 /* Reads {"de": "…", "en": "…"} into out; where names the place for errors. */
 enum content_err read_i18n(json_t *obj, const char *where, const char *path,
 			   struct content_i18n *out, struct content_error *err);

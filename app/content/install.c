@@ -100,7 +100,7 @@ static int64_t seed_version(const char *seed_dir)
 	json_t *root = NULL;
 	struct content_error ignored;
 	int64_t v = 0;
-	if (read_json(path, &root, &ignored) == CONTENT_OK)
+	if (read_json(path, CONTENT_CAP_INDEX, &root, &ignored) == CONTENT_OK)
 		v = json_integer_value(json_object_get(root, "version"));
 	json_decref(root);
 	free(path);

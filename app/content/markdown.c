@@ -10,11 +10,11 @@
 #include <string.h>
 
 #include "kiosk/core.h"
+#include "content_int.h"
 
 #define LOG_MODULE "page"
 
 /* Pages are read into memory whole; anything larger is surely a mistake. */
-#define PAGE_MAX_BYTES (1024 * 1024)
 
 struct builder {
 	struct page *page;
@@ -279,8 +279,8 @@ enum content_err page_parse(const char *markdown, size_t len, const char *base_d
 			    const char *name, struct page **out, struct content_error *err)
 {
 	*out = NULL;
-	if (len > PAGE_MAX_BYTES)
-		return page_error(err, name, "larger than 1 MiB; split it into several topics");
+	if (len > CONTENT_CAP_PAGE)
+		return page_error(err, name, "larger than 512 KiB; split it into several topics");
 	if (memchr(markdown, '\0', len))
 		return page_error(err, name, "contains a NUL byte: it is not a text file");
 	if (!utf8_valid(markdown, len)) {
@@ -326,15 +326,14 @@ enum content_err content_page_load(const struct content *c, const struct content
 		free(rel);
 		char *text;
 		size_t len;
-		int rc = file_read_all(path, &text, &len);
-		if (rc == -ENOENT) {
+		enum content_err read = read_capped(path, CONTENT_CAP_PAGE, &text, &len, err);
+		if (read == CONTENT_ERR_MISSING) {
 			free(path);
 			continue;
 		}
-		if (rc) {
-			snprintf(err->message, sizeof err->message, "%s: %s", path, strerror(-rc));
+		if (read) {
 			free(path);
-			return CONTENT_ERR_IO;
+			return read;
 		}
 		enum content_err e = page_parse(text, len, c->dir, path, out, err);
 		free(text);

@@ -8,13 +8,18 @@
 static atomic_bool virtual_mode;
 static _Atomic uint64_t virtual_ms;
 
+uint64_t clock_real_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
 uint64_t clock_now_ms(void)
 {
 	if (atomic_load(&virtual_mode))
 		return atomic_load(&virtual_ms);
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	return clock_real_ms();
 }
 
 void clock_use_virtual(void)

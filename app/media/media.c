@@ -22,8 +22,7 @@
 
 struct media {
 	struct media_options opts;
-	media_wake_fn wake;
-	void *wake_data;
+	struct wake wake;            /* the UI's, handed down (source MEDIA) */
 
 	pthread_t starter;           /* runs libvlc_new */
 	bool starter_joined;
@@ -46,8 +45,7 @@ struct media {
 
 static void wake(struct media *m)
 {
-	if (m->wake)
-		m->wake(m->wake_data);
+	wake_call(&m->wake, WAKE_SOURCE_MEDIA);
 }
 
 /* VLC 3 logs hundreds of harmless lines on a machine without a GPU; only
@@ -248,12 +246,12 @@ static bool ready(struct media *m)
 	return m->mp != NULL;
 }
 
-struct media *media_new(const struct media_options *opts, media_wake_fn wake_fn, void *wake_data)
+struct media *media_new(const struct media_options *opts, const struct wake *wake_to)
 {
 	struct media *m = xcalloc(1, sizeof *m);
 	m->opts = *opts;
-	m->wake = wake_fn;
-	m->wake_data = wake_data;
+	if (wake_to)
+		m->wake = *wake_to;
 	m->warm = opts->warm ? xstrdup(opts->warm) : NULL;
 	pthread_mutex_init(&m->lock, NULL);
 	atomic_store(&m->state, MEDIA_IDLE);

@@ -1,4 +1,4 @@
-/* speech: espeak-ng synthesizing into memory on a worker thread. */
+/* speech: espeak-ng synthesizing into memory, on the job seam's speech worker. */
 #include "kiosk/speech.h"
 
 #include <espeak-ng/speak_lib.h>
@@ -15,10 +15,13 @@ static pthread_mutex_t engine = PTHREAD_MUTEX_INITIALIZER;
 static int engine_rate;                 /* sample rate, 0 until initialised */
 static int16_t *collect;                /* the sound of the synthesis running */
 static size_t collected, collect_cap;
+static const struct job *collect_job;   /* its job, to notice a cancel; or NULL */
 
 static int on_samples(short *wav, int n, espeak_EVENT *events)
 {
 	(void)events;
+	if (job_cancelled(collect_job))
+		return 1; /* stop: nobody wants this sound any more */
 	if (!wav || n <= 0)
 		return 0;
 	if (collected + (size_t)n > collect_cap) {
@@ -59,8 +62,8 @@ static const char *voice_for(const char *lang, int *words_per_minute)
 	return NULL;
 }
 
-int speech_synthesize(const char *lang, const char *text, int16_t **pcm, size_t *samples,
-		      int *rate)
+int speech_synthesize(const char *lang, const char *text, const struct job *job, int16_t **pcm,
+		      size_t *samples, int *rate)
 {
 	int wpm;
 	const char *voice = voice_for(lang, &wpm);
@@ -80,8 +83,15 @@ int speech_synthesize(const char *lang, const char *text, int16_t **pcm, size_t 
 	}
 	espeak_SetParameter(espeakRATE, wpm, 0);
 	collected = 0;
-	if (espeak_Synth(text, strlen(text) + 1, 0, POS_CHARACTER, 0, espeakCHARS_UTF8, NULL,
-			 NULL) != EE_OK) {
+	collect_job = job;
+	espeak_ERROR said = espeak_Synth(text, strlen(text) + 1, 0, POS_CHARACTER, 0,
+					 espeakCHARS_UTF8, NULL, NULL);
+	collect_job = NULL;
+	if (job_cancelled(job)) {
+		LOG_DBG("speech in %s cancelled", lang);
+		goto out;
+	}
+	if (said != EE_OK) {
 		LOG_ERR("espeak-ng could not speak a text in %s", lang);
 		goto out;
 	}
@@ -95,109 +105,47 @@ out:
 	return rc;
 }
 
-/* ---- The worker ---- */
+/* ---- On the job seam ---- */
 
-struct speech {
-	speech_wake_fn wake;
-	void *wake_data;
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	char *lang, *text;       /* the request waiting, or NULL */
-	int16_t *pcm;            /* the sound ready to take, or NULL */
-	size_t samples;
-	int rate;
-	bool quit;
+struct speech_job {
+	char *lang, *text;
+	struct speech_sound sound; /* pcm NULL until made */
 };
 
-static void *worker(void *data)
+static void speech_job_free(void *data)
 {
-	struct speech *s = data;
-	pthread_mutex_lock(&s->lock);
-	for (;;) {
-		while (!s->quit && !s->text)
-			pthread_cond_wait(&s->cond, &s->lock);
-		if (s->quit)
-			break;
-		char *lang = s->lang, *text = s->text;
-		s->lang = s->text = NULL;
-		pthread_mutex_unlock(&s->lock);
-		int16_t *pcm = NULL;
-		size_t n = 0;
-		int rate = 0;
-		int rc = speech_synthesize(lang, text, &pcm, &n, &rate);
-		free(lang);
-		free(text);
-		pthread_mutex_lock(&s->lock);
-		if (rc == 0 && !s->text) { /* not already replaced by a newer request */
-			free(s->pcm);
-			s->pcm = pcm, s->samples = n, s->rate = rate;
-			pthread_mutex_unlock(&s->lock);
-			s->wake(s->wake_data);
-			pthread_mutex_lock(&s->lock);
-		} else {
-			free(pcm);
-		}
-	}
-	pthread_mutex_unlock(&s->lock);
-	return NULL;
+	struct speech_job *sj = data;
+	free(sj->lang);
+	free(sj->text);
+	free(sj->sound.pcm);
+	free(sj);
 }
 
-struct speech *speech_new(speech_wake_fn wake, void *wake_data)
+static int speech_job_run(struct job *job, void *data)
 {
-	struct speech *s = xcalloc(1, sizeof *s);
-	s->wake = wake;
-	s->wake_data = wake_data;
-	pthread_mutex_init(&s->lock, NULL);
-	pthread_cond_init(&s->cond, NULL);
-	if (pthread_create(&s->thread, NULL, worker, s) != 0) {
-		LOG_ERR("cannot start the speech thread");
-		pthread_mutex_destroy(&s->lock);
-		pthread_cond_destroy(&s->cond);
-		free(s);
+	struct speech_job *sj = data;
+	return speech_synthesize(sj->lang, sj->text, job, &sj->sound.pcm, &sj->sound.samples,
+				 &sj->sound.rate);
+}
+
+uint64_t speech_request(struct jobs *jobs, const char *lang, const char *text)
+{
+	jobs_cancel(jobs, JOB_KIND_SPEECH);
+	struct speech_job *sj = xcalloc(1, sizeof *sj);
+	sj->lang = xstrdup(lang);
+	sj->text = xstrdup(text);
+	return jobs_submit(jobs, JOB_KIND_SPEECH, speech_job_run, sj, speech_job_free);
+}
+
+void speech_cancel(struct jobs *jobs)
+{
+	jobs_cancel(jobs, JOB_KIND_SPEECH);
+}
+
+const struct speech_sound *speech_result(const struct job_result *r)
+{
+	if (r->kind != JOB_KIND_SPEECH || r->cancelled || r->status != 0 || !r->data)
 		return NULL;
-	}
-	return s;
-}
-
-void speech_free(struct speech *s)
-{
-	if (!s)
-		return;
-	pthread_mutex_lock(&s->lock);
-	s->quit = true;
-	pthread_cond_signal(&s->cond);
-	pthread_mutex_unlock(&s->lock);
-	pthread_join(s->thread, NULL);
-	free(s->lang);
-	free(s->text);
-	free(s->pcm);
-	pthread_mutex_destroy(&s->lock);
-	pthread_cond_destroy(&s->cond);
-	free(s);
-}
-
-void speech_say(struct speech *s, const char *lang, const char *text)
-{
-	pthread_mutex_lock(&s->lock);
-	free(s->lang);
-	free(s->text);
-	s->lang = xstrdup(lang);
-	s->text = xstrdup(text);
-	free(s->pcm); /* the old sound is no longer wanted */
-	s->pcm = NULL;
-	pthread_cond_signal(&s->cond);
-	pthread_mutex_unlock(&s->lock);
-}
-
-bool speech_take(struct speech *s, int16_t **pcm, size_t *samples, int *rate)
-{
-	pthread_mutex_lock(&s->lock);
-	bool ready = s->pcm != NULL;
-	if (ready) {
-		*pcm = s->pcm, *samples = s->samples, *rate = s->rate;
-		s->pcm = NULL;
-	}
-	pthread_mutex_unlock(&s->lock);
-	return ready;
+	const struct speech_job *sj = r->data;
+	return sj->sound.pcm ? &sj->sound : NULL;
 }

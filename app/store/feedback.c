@@ -64,18 +64,68 @@ enum store_err store_feedback_insert(struct store *s, const struct store_respons
 		return STORE_ERR_IO;
 	}
 	id_random_hex(id, STORE_ID_LEN / 2);
-	int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-	if (rc == SQLITE_OK)
-		rc = insert_rows(s, r, id);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
-	if (rc != SQLITE_OK) {
-		LOG_ERR("%s: storing a survey response failed: %s", s->path, sqlite3_errmsg(s->db));
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-		id[0] = '\0';
-		return store_err_from_sqlite(rc);
+	enum store_err e = store_begin_write(s);
+	if (e == STORE_OK) {
+		int rc = insert_rows(s, r, id);
+		if (rc != SQLITE_OK) {
+			LOG_ERR("%s: storing a survey response failed: %s", s->path,
+				sqlite3_errmsg(s->db));
+			store_rollback(s);
+			e = store_err_from_sqlite(rc);
+		} else {
+			e = store_commit(s);
+		}
 	}
-	return STORE_OK;
+	if (e != STORE_OK)
+		id[0] = '\0';
+	return e;
+}
+
+/* Marks up to n rows in one transaction, stopping early once the budget
+ * of a worker's transaction is spent; returns how many ids it went through. */
+static size_t mark_sent_chunk(struct store *s, sqlite3_stmt *st, const char *const *ids,
+			      size_t n, size_t *marked, enum store_err *err)
+{
+	*err = store_begin_write(s);
+	if (*err != STORE_OK)
+		return 0;
+	uint64_t start = clock_real_ms(); /* the lock is held from here */
+	size_t i = 0;
+	/* Half the budget for the rows: the commit's fsync needs the rest. */
+	while (i < n && clock_real_ms() - start < STORE_WORKER_TXN_MS / 2) {
+		sqlite3_bind_text(st, 1, ids[i], -1, SQLITE_STATIC);
+		int rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE) {
+			LOG_ERR("%s: marking feedback as sent failed: %s", s->path,
+				sqlite3_errmsg(s->db));
+			store_rollback(s);
+			*err = store_err_from_sqlite(rc);
+			return 0;
+		}
+		*marked += (size_t)sqlite3_changes(s->db);
+		i++;
+	}
+	*err = store_commit(s);
+	return *err == STORE_OK ? i : 0;
+}
+
+enum store_err store_outbox_mark_sent(struct store *s, const char *const *response_ids, size_t n,
+				      size_t *marked)
+{
+	size_t count = 0, done = 0;
+	sqlite3_stmt *st;
+	enum store_err e = STORE_OK;
+	int rc = sqlite3_prepare_v2(s->db, "UPDATE outbox SET sent = 1 WHERE response_id = ?1 "
+				    "AND sent = 0", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		e = store_err_from_sqlite(rc);
+	while (e == STORE_OK && done < n)
+		done += mark_sent_chunk(s, st, response_ids + done, n - done, &count, &e);
+	sqlite3_finalize(st);
+	if (marked)
+		*marked = count;
+	return e;
 }
 
 enum store_err store_survey_put(struct store *s, const char *survey_id, int64_t version,

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -22,6 +23,13 @@ const char *store_strerror(enum store_err err)
 	case STORE_ERR_TOO_NEW: return "the database was written by a newer version of the kiosk";
 	case STORE_ERR_IO: return "reading or writing the database failed";
 	case STORE_ERR_NOT_FOUND: return "not found";
+	case STORE_ERR_SCHEMA:
+		return "the database's schema is not the one this program writes (the kiosk "
+		       "upgrades it when it starts)";
+	case STORE_ERR_REPLACED:
+		return "the database was set aside and replaced meanwhile (the kiosk found it "
+		       "damaged); this work stopped and can be done again";
+	case STORE_ERR_READONLY: return "this connection only reads";
 	}
 	return "unknown error";
 }
@@ -94,15 +102,32 @@ static enum store_err migrate(struct store *s)
 
 static int quick_check(struct store *s);
 
-/* Settings every connection needs; WAL and FULL make a commit durable. */
+/* Waiting for the write lock in short steps: SQLite's own handler sleeps
+ * 1, 2, 5, 10 … ms, far longer than a worker's short transaction holds the
+ * lock, and a resident's submit would pay for the oversleep.  Gives up after
+ * about 5 s (a lock held that long is a fault, reported as such). */
+static int busy_wait(void *data, int count)
+{
+	(void)data;
+	if (count >= 25000)
+		return 0;
+	struct timespec step = {0, 200000}; /* 0.2 ms */
+	nanosleep(&step, NULL);
+	return 1;
+}
+
+/* Settings every connection needs; WAL and FULL make a commit durable.  A
+ * read-only connection changes nothing, not even the journal mode. */
 static int configure(struct store *s)
 {
-	sqlite3_busy_timeout(s->db, 5000);
+	sqlite3_busy_handler(s->db, busy_wait, NULL);
+	if (s->mode == STORE_OPEN_READONLY)
+		return exec(s, "PRAGMA foreign_keys = ON;");
 	int rc = exec(s, "PRAGMA journal_mode = WAL;"
 			 "PRAGMA synchronous = FULL;"
 			 "PRAGMA foreign_keys = ON;");
-	if (rc != SQLITE_OK)
-		return rc;
+	if (rc != SQLITE_OK || s->mode == STORE_OPEN_WORKER)
+		return rc; /* the kiosk checked the file at its start */
 	return quick_check(s);
 }
 
@@ -140,13 +165,29 @@ static int quick_check(struct store *s)
 	return damaged ? SQLITE_CORRUPT : SQLITE_OK;
 }
 
-static enum store_err open_raw(const char *path, struct store **out)
+static bool creates(enum store_open_mode mode)
+{
+	return mode == STORE_OPEN_RECOVER || mode == STORE_OPEN_EXISTING;
+}
+
+static int open_flags(enum store_open_mode mode)
+{
+	switch (mode) {
+	case STORE_OPEN_RECOVER:
+	case STORE_OPEN_EXISTING:
+		return SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
+	case STORE_OPEN_WORKER: return SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX;
+	case STORE_OPEN_READONLY: return SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX;
+	}
+	return 0;
+}
+
+static enum store_err open_raw(const char *path, enum store_open_mode mode, struct store **out)
 {
 	struct store *s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(path);
-	int rc = sqlite3_open_v2(path, &s->db,
-				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-				 NULL);
+	s->mode = mode;
+	int rc = sqlite3_open_v2(path, &s->db, open_flags(mode), NULL);
 	/* A newer kiosk's file is refused before anything is written to it:
 	 * switching to WAL would already change its header. */
 	int version = 0;
@@ -159,8 +200,17 @@ static enum store_err open_raw(const char *path, struct store **out)
 		store_close(s);
 		return STORE_ERR_TOO_NEW;
 	}
+	if (rc == SQLITE_OK && !creates(mode) && version != store_migration_count) {
+		LOG_ERR("%s: schema version %d, but this program writes %d: %s", path, version,
+			store_migration_count, store_strerror(STORE_ERR_SCHEMA));
+		store_close(s);
+		return STORE_ERR_SCHEMA;
+	}
 	if (rc == SQLITE_OK)
 		rc = configure(s);
+	struct stat st;
+	if (rc == SQLITE_OK && stat(path, &st) == 0)
+		s->dev = st.st_dev, s->ino = st.st_ino;
 	if (rc != SQLITE_OK) {
 		enum store_err e = store_err_from_sqlite(rc);
 		if (e != STORE_ERR_CORRUPT)
@@ -170,6 +220,43 @@ static enum store_err open_raw(const char *path, struct store **out)
 	}
 	*out = s;
 	return STORE_OK;
+}
+
+/* Still the file this connection opened?  The kiosk may have set it aside
+ * (found damaged at its start) and made a new one at the same path. */
+static bool same_file(const struct store *s)
+{
+	struct stat st;
+	return stat(s->path, &st) == 0 && st.st_dev == s->dev && st.st_ino == s->ino;
+}
+
+enum store_err store_begin_write(struct store *s)
+{
+	if (s->mode == STORE_OPEN_READONLY) {
+		LOG_ERR("%s: a write on a read-only connection (a bug)", s->path);
+		return STORE_ERR_READONLY;
+	}
+	if (s->mode == STORE_OPEN_WORKER && !same_file(s)) {
+		LOG_ERR("%s: %s", s->path, store_strerror(STORE_ERR_REPLACED));
+		return STORE_ERR_REPLACED;
+	}
+	int rc = exec(s, "BEGIN IMMEDIATE");
+	return rc == SQLITE_OK ? STORE_OK : store_err_from_sqlite(rc);
+}
+
+enum store_err store_commit(struct store *s)
+{
+	int rc = exec(s, "COMMIT");
+	if (rc == SQLITE_OK)
+		return STORE_OK;
+	store_rollback(s);
+	return store_err_from_sqlite(rc);
+}
+
+void store_rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 /* Moves the damaged file (and its WAL, which belongs to it) aside. */
@@ -255,18 +342,23 @@ static enum store_err meta_get(struct store *s, const char *key, char **value)
 enum store_err store_open(const char *path, enum store_open_mode mode, struct store **out)
 {
 	*out = NULL;
-	char *dir = path_dirname(path);
-	int mk = path_mkdirs(dir, 0750);
-	if (mk != 0) {
-		LOG_ERR("%s: cannot create the folder: %s", dir, strerror(-mk));
+	if (creates(mode)) {
+		char *dir = path_dirname(path);
+		int mk = path_mkdirs(dir, 0750);
+		if (mk != 0) {
+			LOG_ERR("%s: cannot create the folder: %s", dir, strerror(-mk));
+			free(dir);
+			return STORE_ERR_OPEN;
+		}
 		free(dir);
+	} else if (!path_exists(path)) {
+		LOG_ERR("%s: no database (the kiosk makes it at its first start)", path);
 		return STORE_ERR_OPEN;
 	}
-	free(dir);
 
 	struct store *s = NULL;
-	enum store_err e = open_raw(path, &s);
-	if (e == STORE_OK)
+	enum store_err e = open_raw(path, mode, &s);
+	if (e == STORE_OK && creates(mode))
 		e = migrate(s);
 	if (e == STORE_ERR_CORRUPT && s) {
 		store_close(s);
@@ -279,7 +371,7 @@ enum store_err store_open(const char *path, enum store_open_mode mode, struct st
 		LOG_ERR("%s: the database was damaged; kept it as %s and started a new one "
 			"(content is reinstalled; feedback in the kept file needs an admin)",
 			path, kept);
-		e = open_raw(path, &s);
+		e = open_raw(path, mode, &s);
 		if (e == STORE_OK)
 			e = migrate(s);
 		if (e == STORE_OK)
@@ -358,9 +450,10 @@ enum store_err store_kiosk_id(struct store *s, const char *configured, char **id
 		*id = xstrdup(configured);
 		return STORE_OK;
 	}
+	*id = NULL;
 	enum store_err e = meta_get(s, "kiosk_id", id);
-	if (e != STORE_ERR_NOT_FOUND)
-		return e;
+	if (e != STORE_ERR_NOT_FOUND || s->mode != STORE_OPEN_RECOVER)
+		return e; /* only the kiosk's own connection makes it */
 	char hex[17];
 	id_random_hex(hex, 8);
 	char *made = xasprintf("kiosk-%s", hex);
@@ -389,8 +482,9 @@ enum store_err store_content_version(struct store *s, int64_t *version)
 
 enum store_err store_content_version_set(struct store *s, int64_t version)
 {
-	if (exec(s, "BEGIN IMMEDIATE") != SQLITE_OK)
-		return STORE_ERR_IO;
+	enum store_err begun = store_begin_write(s);
+	if (begun != STORE_OK)
+		return begun;
 	char value[32];
 	snprintf(value, sizeof value, "%lld", (long long)version);
 	enum store_err e = meta_set(s, "content_version", value);
@@ -407,9 +501,10 @@ enum store_err store_content_version_set(struct store *s, int64_t version)
 		if (rc != SQLITE_DONE)
 			e = store_err_from_sqlite(rc);
 	}
-	if (e == STORE_OK && exec(s, "COMMIT") == SQLITE_OK)
-		return STORE_OK;
-	exec(s, "ROLLBACK");
-	return e != STORE_OK ? e : STORE_ERR_IO;
+	if (e != STORE_OK) {
+		store_rollback(s);
+		return e;
+	}
+	return store_commit(s);
 }
 

@@ -226,14 +226,14 @@ static void on_key(struct ui *u, const struct ui_event *ev)
 
 void ui_input(struct ui *u, const struct ui_event *ev)
 {
+	/* Hit-tests see the screen as the model has it now (an earlier event
+	 * of this turn may have changed it); drawing waits for the turn's end. */
+	ui_sync(u);
 	/* Every input says a person is there; the idle warning ends with it. */
 	enum model_screen before = model_screen(u->model);
 	model_user_activity(u->model, ev->t);
-	if (model_screen(u->model) != before && ev->kind == UI_EV_PRESS) {
-		/* That touch answered the idle warning; it taps nothing else. */
-		ui_refresh(u);
-		return;
-	}
+	if (model_screen(u->model) != before && ev->kind == UI_EV_PRESS)
+		return; /* that touch answered the idle warning; it taps nothing else */
 	switch (ev->kind) {
 	case UI_EV_PRESS: on_press(u, ev); break;
 	case UI_EV_MOVE: on_move(u, ev); break;
@@ -245,5 +245,4 @@ void ui_input(struct ui *u, const struct ui_event *ev)
 	case UI_EV_KEY: on_key(u, ev); break;
 	case UI_EV_TEXT: model_type_text(u->model, ev->text, ev->t); break;
 	}
-	ui_refresh(u);
 }

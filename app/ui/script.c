@@ -74,10 +74,13 @@ static int find_visible(struct ui *u, const char *id, SDL_Rect *r)
 	return -1;
 }
 
+/* One step of a gesture is one turn of the loop, as a finger's motion
+ * events arrive one a frame. */
 static void send(struct ui *u, enum ui_event_kind kind, int x, int y)
 {
 	struct ui_event ev = {.kind = kind, .x = x, .y = y, .t = clock_now_ms()};
 	ui_input(u, &ev);
+	ui_frame(u);
 }
 
 /* A finger moving from (x1,y1) to (x2,y2) over ms on the app's clock. */
@@ -216,7 +219,7 @@ static int run_line(struct script *s, char *line)
 	ui_drain_events(u);
 	if (u->quit)
 		return KIOSK_EXIT_OK;
-	ui_refresh(u);
+	ui_frame(u);
 	return -1;
 }
 

@@ -9,6 +9,7 @@
 #include "ui_int.h"
 
 #include <SDL_image.h>
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,20 +20,45 @@
 /* Inertia and presses redraw at this pace; nothing else ticks. */
 #define ANIMATION_FRAME_MS 16
 
+static long area(SDL_Rect r) { return (long)r.w * r.h; }
+
+/* The damage list stays short and never redraws much that did not change:
+ * two rectangles merge only where their union costs no more than both. */
 void ui_damage(struct ui *u, SDL_Rect r)
 {
 	SDL_Rect screen = {0, 0, u->w, u->h};
 	if (!SDL_IntersectRect(&r, &screen, &r))
 		return;
-	if (u->has_damage)
-		SDL_UnionRect(&u->damage, &r, &u->damage);
-	else
-		u->damage = r;
-	u->has_damage = true;
+	for (int i = 0; i < u->n_damage;) {
+		SDL_Rect joined;
+		SDL_UnionRect(&u->damage[i], &r, &joined);
+		if (area(joined) > area(u->damage[i]) + area(r)) {
+			i++;
+			continue;
+		}
+		r = joined; /* it grew: look at the others again */
+		u->damage[i] = u->damage[--u->n_damage];
+		i = 0;
+	}
+	if (u->n_damage < UI_DAMAGE_MAX) {
+		u->damage[u->n_damage++] = r;
+		return;
+	}
+	int best = 0;
+	long best_growth = -1;
+	for (int i = 0; i < u->n_damage; i++) {
+		SDL_Rect joined;
+		SDL_UnionRect(&u->damage[i], &r, &joined);
+		long growth = area(joined) - area(u->damage[i]);
+		if (best_growth < 0 || growth < best_growth)
+			best = i, best_growth = growth;
+	}
+	SDL_UnionRect(&u->damage[best], &r, &u->damage[best]);
 }
 
 void ui_damage_all(struct ui *u)
 {
+	u->n_damage = 0;
 	ui_damage(u, (SDL_Rect){0, 0, u->w, u->h});
 }
 
@@ -43,26 +69,32 @@ static uint64_t now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
+/* Draws and presents the damage list: on the window surface only what
+ * changed; a GPU back buffer is undefined after a present, so all of it. */
 static void present(struct ui *u)
 {
-	if (!u->has_damage)
+	if (!u->n_damage)
 		return;
 	uint64_t t0 = now_us();
-	/* A GPU back buffer is undefined after a present: redraw all of it. */
-	SDL_Rect r = u->software ? u->damage : (SDL_Rect){0, 0, u->w, u->h};
-	draw_frame(u, &r);
+	if (!u->software)
+		u->damage[0] = (SDL_Rect){0, 0, u->w, u->h}, u->n_damage = 1;
+	long pixels = 0;
+	for (int i = 0; i < u->n_damage; i++) {
+		draw_frame(u, &u->damage[i]);
+		pixels += area(u->damage[i]);
+	}
 	if (u->software) {
 		SDL_RenderFlush(u->ren);
-		SDL_UpdateWindowSurfaceRects(u->win, &r, 1);
+		SDL_UpdateWindowSurfaceRects(u->win, u->damage, u->n_damage);
 	} else {
 		SDL_RenderPresent(u->ren);
 	}
-	u->has_damage = false;
 	if (u->frame_log) {
-		fprintf(u->frame_log, "FRAME draw_us=%llu w=%d h=%d\n",
-			(unsigned long long)(now_us() - t0), r.w, r.h);
+		fprintf(u->frame_log, "FRAME draw_us=%llu rects=%d pixels=%ld\n",
+			(unsigned long long)(now_us() - t0), u->n_damage, pixels);
 		fflush(u->frame_log);
 	}
+	u->n_damage = 0;
 }
 
 void ui_report_screen(struct ui *u)
@@ -81,14 +113,23 @@ void ui_report_screen(struct ui *u)
 		LOG_DBG("screen %s", model_screen_name(s));
 }
 
-/* Called on the speech worker's thread: the one SDL call allowed there. */
-static void wake_for_speech(void *data)
+/* Any thread: the one wake of DESIGN.md §2, an SDL event with the source
+ * in its code.  SDL_PushEvent is the one SDL call allowed off the UI thread;
+ * one event per source waits at most (the UI takes everything new when it
+ * comes), so 25 film frames a second never fill the queue. */
+static void wake_ui(void *data, enum wake_source source)
 {
-	SDL_Event e = {.type = (Uint32)(uintptr_t)data};
-	SDL_PushEvent(&e);
+	struct ui *u = data;
+	if (atomic_exchange(&u->wake_pending[source], true))
+		return;
+	SDL_Event e = {.type = u->wake_event};
+	e.user.code = (Sint32)source;
+	if (SDL_PushEvent(&e) != 1)
+		atomic_store(&u->wake_pending[source], false); /* the next wake tries again */
 }
 
-/* Passes what the model wants said to the speech worker. */
+/* Passes what the model wants said to the speech worker; an empty text
+ * stops what is being said or made. */
 static void speak_requests(struct ui *u)
 {
 	char *text;
@@ -97,44 +138,65 @@ static void speak_requests(struct ui *u)
 		if (u->audio)
 			SDL_ClearQueuedAudio(u->audio); /* the new thing, not the rest of the old */
 		if (*text) {
-			if (!u->speech) {
-				u->speech_event = SDL_RegisterEvents(1);
-				u->speech = speech_new(wake_for_speech,
-						       (void *)(uintptr_t)u->speech_event);
-			}
-			if (u->speech)
-				speech_say(u->speech, lang, text);
+			u->speech_job = speech_request(u->jobs, lang, text);
+		} else {
+			speech_cancel(u->jobs);
+			u->speech_job = 0;
 		}
 		free(text);
 	}
 }
 
-/* The worker's sound is ready: play it (headphones on a kiosk). */
-static void play_speech(struct ui *u)
+/* A speech job's sound is ready: play it (headphones on a kiosk), unless
+ * something newer was asked for meanwhile. */
+static void play_speech(struct ui *u, const struct job_result *r)
 {
-	int16_t *pcm;
-	size_t n;
-	int rate;
-	if (!u->speech || !speech_take(u->speech, &pcm, &n, &rate))
+	const struct speech_sound *sound = speech_result(r);
+	if (!sound || r->id != u->speech_job)
 		return;
-	if (u->audio && u->audio_rate != rate) {
+	if (u->audio && u->audio_rate != sound->rate) {
 		SDL_CloseAudioDevice(u->audio);
 		u->audio = 0;
 	}
 	if (!u->audio && (SDL_WasInit(SDL_INIT_AUDIO) || SDL_InitSubSystem(SDL_INIT_AUDIO) == 0)) {
-		SDL_AudioSpec want = {.freq = rate, .format = AUDIO_S16SYS, .channels = 1,
+		SDL_AudioSpec want = {.freq = sound->rate, .format = AUDIO_S16SYS, .channels = 1,
 				      .samples = 2048}, have;
 		u->audio = SDL_OpenAudioDevice(NULL, 0, &want, &have, 0);
-		u->audio_rate = rate;
+		u->audio_rate = sound->rate;
 		if (!u->audio)
 			LOG_ERR("no sound output for speech: %s", SDL_GetError());
 	}
 	if (u->audio) {
-		SDL_QueueAudio(u->audio, pcm, (Uint32)(n * sizeof *pcm));
+		SDL_QueueAudio(u->audio, sound->pcm, (Uint32)(sound->samples * sizeof *sound->pcm));
 		SDL_PauseAudioDevice(u->audio, 0);
 	}
-	LOG_INFO("speaking %.1f s of speech", (double)n / rate);
-	free(pcm);
+	LOG_INFO("speaking %.1f s of speech", (double)sound->samples / sound->rate);
+}
+
+/* Every finished job comes back here, on the UI thread, by its kind. */
+static void take_job_results(struct ui *u)
+{
+	struct job_result r;
+	while (jobs_take_result(u->jobs, &r)) {
+		switch (r.kind) {
+		case JOB_KIND_SPEECH: play_speech(u, &r); break;
+		default:
+			LOG_WARN("a %s job ended (status %d) with nobody waiting for it",
+				 job_kind_name(r.kind), r.status);
+			break;
+		}
+		job_result_free(&r);
+	}
+}
+
+static void on_wake(struct ui *u, enum wake_source source)
+{
+	atomic_store(&u->wake_pending[source], false); /* later changes wake us again */
+	switch (source) {
+	case WAKE_SOURCE_MEDIA: video_on_wake(u); break;
+	case WAKE_SOURCE_JOBS: take_job_results(u); break;
+	case WAKE_SOURCE_COUNT: break;
+	}
 }
 
 /* Tells a script that a response is durably committed. */
@@ -182,14 +244,14 @@ static void keep_focus_in_view(struct ui *u)
 	}
 }
 
-void ui_refresh(struct ui *u)
+void ui_sync(struct ui *u)
 {
 	video_run_commands(u);
 	if (model_take_reset(u->model))
 		u->scroll = 0;
 	enum model_screen before = u->tree ? u->tree->screen : MODEL_SCREEN_HOME;
 	u->tree = model_tree(u->model);
-	if (u->tree->generation != u->laid_generation) {
+	if (u->tree->generation != u->laid_generation || u->layout_stale) {
 		bool same_screen = u->tree->screen == before;
 		/* A new screen starts at the top; the same one keeps its place. */
 		if (!same_screen) {
@@ -200,6 +262,7 @@ void ui_refresh(struct ui *u)
 		u->press_node = -1;
 		layout_tree(u);
 		u->laid_generation = u->tree->generation;
+		u->layout_stale = false;
 		if (same_screen) {
 			keep_input_in_view(u);
 			keep_focus_in_view(u);
@@ -212,7 +275,15 @@ void ui_refresh(struct ui *u)
 	ui_report_screen(u);
 	video_prepare(u);
 	speak_requests(u);
+}
+
+void ui_frame(struct ui *u)
+{
+	assert(!u->drawing);
+	ui_sync(u);
+	u->drawing = true;
 	present(u);
+	u->drawing = false;
 }
 
 /* The next moment something must happen by itself, on the app's clock. */
@@ -231,7 +302,36 @@ static void run_timers(struct ui *u, uint64_t now)
 {
 	input_animate(u, now);
 	model_tick(u->model, now);
-	ui_refresh(u);
+	ui_frame(u);
+}
+
+/* The window has a new size (a display back at another resolution, a
+ * resize): the renderer draws into the window's new surface (SDL's own
+ * software renderer fetches it anew; nothing draws into the freed one), and
+ * the screen is laid out again for the new size. */
+static void on_resized(struct ui *u)
+{
+	int w, h;
+	SDL_GetWindowSize(u->win, &w, &h);
+	if (w == u->w && h == u->h)
+		return;
+	LOG_INFO("the window is now %dx%d (was %dx%d): laying out anew", w, h, u->w, u->h);
+	u->w = w, u->h = h;
+	u->layout_stale = true;
+	u->n_damage = 0;
+	ui_damage_all(u);
+}
+
+/* A display came, went or changed: a full-screen kiosk covers it again. */
+static void fit_to_display(struct ui *u)
+{
+	SDL_Rect bounds;
+	if (!u->fullscreen || SDL_GetDisplayBounds(0, &bounds) != 0)
+		return;
+	if (bounds.w == u->w && bounds.h == u->h)
+		return;
+	SDL_SetWindowPosition(u->win, bounds.x, bounds.y);
+	SDL_SetWindowSize(u->win, bounds.w, bounds.h); /* SIZE_CHANGED follows */
 }
 
 static void handle_sdl_event(struct ui *u, const SDL_Event *e)
@@ -283,19 +383,18 @@ static void handle_sdl_event(struct ui *u, const SDL_Event *e)
 		ev.text = e->text.text;
 		break;
 	case SDL_WINDOWEVENT:
-		if (e->window.event == SDL_WINDOWEVENT_EXPOSED ||
-		    e->window.event == SDL_WINDOWEVENT_SIZE_CHANGED) {
-			if (u->software)
-				SDL_GetWindowSurface(u->win); /* re-fetch after a resize */
+		if (e->window.event == SDL_WINDOWEVENT_SIZE_CHANGED)
+			on_resized(u);
+		else if (e->window.event == SDL_WINDOWEVENT_EXPOSED)
 			ui_damage_all(u);
-			present(u);
-		}
+		return;
+	case SDL_DISPLAYEVENT:
+		fit_to_display(u);
 		return;
 	default:
-		if (u->wake_event && e->type == u->wake_event)
-			video_on_wake(u);
-		else if (u->speech_event && e->type == u->speech_event)
-			play_speech(u);
+		if (u->wake_event && e->type == u->wake_event &&
+		    (unsigned)e->user.code < WAKE_SOURCE_COUNT)
+			on_wake(u, (enum wake_source)e->user.code);
 		return;
 	}
 	ui_input(u, &ev);
@@ -394,23 +493,24 @@ static int open_window(struct ui *u)
 		LOG_ERR("cannot open a window: %s", SDL_GetError());
 		return -1;
 	}
-	if (u->software) {
-		SDL_Surface *surf = SDL_GetWindowSurface(u->win);
-		u->ren = surf ? SDL_CreateSoftwareRenderer(surf) : NULL;
-	} else {
+	/* SDL's software renderer bound to the window (not to one surface, as
+	 * SDL_CreateSoftwareRenderer would be): when the window's surface is
+	 * made anew after a resize, it draws into the new one. */
+	if (!u->software) {
 		u->ren = SDL_CreateRenderer(u->win, -1, SDL_RENDERER_ACCELERATED);
 		if (!u->ren) {
 			LOG_WARN("no accelerated renderer (%s); drawing in software", SDL_GetError());
 			u->software = true;
-			SDL_Surface *surf = SDL_GetWindowSurface(u->win);
-			u->ren = surf ? SDL_CreateSoftwareRenderer(surf) : NULL;
 		}
 	}
+	if (u->software)
+		u->ren = SDL_CreateRenderer(u->win, -1, SDL_RENDERER_SOFTWARE);
 	if (!u->ren) {
 		LOG_ERR("cannot create a renderer: %s", SDL_GetError());
 		return -1;
 	}
 	SDL_GetWindowSize(u->win, &u->w, &u->h);
+	u->fullscreen = fullscreen;
 	if (fullscreen)
 		SDL_ShowCursor(SDL_DISABLE);
 	return 0;
@@ -418,10 +518,11 @@ static int open_window(struct ui *u)
 
 static void close_ui(struct ui *u)
 {
-	speech_free(u->speech);
+	/* Workers and libvlc wake through SDL: they stop before SDL does. */
+	jobs_free(u->jobs);
+	video_free(u);
 	if (u->audio)
 		SDL_CloseAudioDevice(u->audio);
-	video_free(u);
 	images_free(u->images);
 	text_free(u->text);
 	free(u->layout.boxes);
@@ -489,12 +590,15 @@ int ui_run(const struct config *cfg, struct model *m, const struct ui_options *o
 		goto out;
 	u.images = images_new(u.ren);
 	u.video_node = -1;
+	u.wake_event = SDL_RegisterEvents(1);
+	u.wake = (struct wake){wake_ui, &u};
+	u.jobs = jobs_new(&u.wake);
 	const char *frame_log = getenv("KIOSK_FRAME_LOG");
 	if (frame_log && !(u.frame_log = fopen(frame_log, "w")))
 		LOG_WARN("%s: cannot write the frame log", frame_log);
 	LOG_INFO("%dx%d, %s renderer, 2 cm = %d px", u.w, u.h, u.software ? "software" : "GPU",
 		 (int)ceil(2.0 * config_px_per_cm(cfg)));
-	ui_refresh(&u);
+	ui_frame(&u);
 	if (opts->script_path) {
 		u.script_mode = true;
 		rc = script_run(&u, opts->script_path);

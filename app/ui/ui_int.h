@@ -190,25 +190,31 @@ void ui_input(struct ui *u, const struct ui_event *ev);
 bool input_animate(struct ui *u, uint64_t now);
 
 /* ---- ui.c ---- */
+/* The damage list is short: a film and a progress bar far apart stay two
+ * rectangles; beyond this many, the closest ones merge. */
+#define UI_DAMAGE_MAX 8
+
 struct ui {
 	const struct config *cfg;
 	const struct ui_options *opts;
 	SDL_Window *win;
 	SDL_Renderer *ren;
 	bool software;         /* drawing into the window surface */
+	bool fullscreen;       /* covering the display (follows it when it changes) */
 	int w, h;
 	struct model *model;
 	const struct model_tree *tree;
 	unsigned laid_generation;
+	bool layout_stale;     /* the window's size changed: lay out again */
 	struct theme theme;
 	struct text *text;
 	struct layout layout;
 	const struct text_block *check_icon; /* drawn on chosen answers */
 
 	double scroll;         /* body scroll offset, pixels */
-	bool full_damage;
-	SDL_Rect damage;       /* union of what changed since the last frame */
-	bool has_damage;
+	SDL_Rect damage[UI_DAMAGE_MAX]; /* what changed since the last frame */
+	int n_damage;
+	bool drawing;          /* inside ui_frame(): never re-entered */
 	FILE *frame_log;       /* KIOSK_FRAME_LOG: one line per frame */
 
 	/* gesture state (input.c) */
@@ -229,14 +235,17 @@ struct ui {
 	SDL_Texture *video_tex;
 	int video_w, video_h;  /* the texture's size */
 	bool has_frame;
-	Uint32 wake_event;     /* SDL event type libvlc's wake pushes */
-	atomic_bool wake_pending; /* a wake is queued and not yet handled */
 	int video_node;        /* index of player.video in the tree, or -1 */
 	bool sliding;          /* the finger drags a slider */
 
+	/* work beside the screen and the one wake (ui.c) */
+	struct jobs *jobs;     /* speech, and later import, sync, PIN, export */
+	struct wake wake;      /* handed down to jobs and media */
+	Uint32 wake_event;     /* the one SDL event type of every wake */
+	atomic_bool wake_pending[WAKE_SOURCE_COUNT]; /* posted and not yet handled */
+
 	/* speech (ui.c) */
-	struct speech *speech;
-	Uint32 speech_event;   /* SDL event type the speech worker pushes */
+	uint64_t speech_job;   /* the newest speech asked for; older sound is dropped */
 	SDL_AudioDeviceID audio;
 	int audio_rate;
 
@@ -248,8 +257,12 @@ struct ui {
 /* Marks a rectangle (screen coordinates) to be redrawn and presented. */
 void ui_damage(struct ui *u, SDL_Rect r);
 void ui_damage_all(struct ui *u);
-/* Brings the layout up to date with the model; redraws what changed. */
-void ui_refresh(struct ui *u);
+/* Brings the layout up to date with the model and marks what changed;
+ * draws nothing.  Handlers call it before they hit-test. */
+void ui_sync(struct ui *u);
+/* The end of a turn of the loop: sync, then draw and present the damage,
+ * once.  The only place that draws. */
+void ui_frame(struct ui *u);
 /* Reports a changed screen on standard output in script mode. */
 void ui_report_screen(struct ui *u);
 /* Writes the window's pixels as a PNG. Returns 0 or -1. */
@@ -257,7 +270,7 @@ int ui_screenshot(struct ui *u, const char *path);
 /* Lets time pass on the app's clock up to target, running timers and
  * inertia in order (scripted runs). */
 void ui_advance_to(struct ui *u, uint64_t target);
-/* Handles the SDL events waiting now (input, film and speech wakes). */
+/* Handles the SDL events waiting now (input, wakes). */
 void ui_drain_events(struct ui *u);
 /* Handles SDL events and timers for up to ms of real time. */
 void ui_pump(struct ui *u, uint32_t ms);

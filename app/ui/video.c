@@ -1,5 +1,6 @@
 /* The film on screen: libvlc (through media/) decodes on its own threads
- * and wakes us with an SDL event; only this, the UI thread, touches SDL.
+ * and wakes us through the UI's one wake (source MEDIA); only this, the UI
+ * thread, touches SDL.
  * Each new frame is copied into a streaming texture and only the film's
  * rectangle is redrawn and presented (DESIGN.md §8: a full-window present
  * per frame costs more than decoding the film). */
@@ -11,24 +12,10 @@
 
 #define LOG_MODULE "video"
 
-/* Called on libvlc's threads: SDL_PushEvent is the one SDL call allowed
- * there.  One pending wake is enough (the UI takes the newest frame), so a
- * flag the UI clears keeps the queue from filling at 25 frames a second. */
-static void wake_ui(void *data)
-{
-	struct ui *u = data;
-	if (atomic_exchange(&u->wake_pending, true))
-		return;
-	SDL_Event e = {.type = u->wake_event};
-	SDL_PushEvent(&e);
-}
-
 void video_prepare(struct ui *u)
 {
 	if (u->media || !model_wants_media(u->model))
 		return;
-	if (!u->wake_event)
-		u->wake_event = SDL_RegisterEvents(1);
 	char warm[1024];
 	struct media_options opts = {
 		.warm = model_first_film(u->model, warm, sizeof warm) ? warm : NULL,
@@ -36,7 +23,7 @@ void video_prepare(struct ui *u)
 		/* Subtitles at least 40 px (LOOK.md), scaled with the screen. */
 		.subtitle_px = (int)fmax(40, 46 * u->layout.m.s * u->tree->text_scale / 100.0),
 	};
-	u->media = media_new(&opts, wake_ui, u);
+	u->media = media_new(&opts, &u->wake);
 	LOG_INFO("libvlc starting in the background");
 }
 
@@ -114,7 +101,6 @@ static bool take_frame(struct ui *u)
 
 void video_on_wake(struct ui *u)
 {
-	atomic_store(&u->wake_pending, false); /* later changes wake us again */
 	if (!u->media)
 		return;
 	struct media_snapshot snap;
@@ -129,7 +115,6 @@ void video_on_wake(struct ui *u)
 		if (u->layout.band.w)
 			ui_damage(u, u->layout.band);
 	}
-	ui_refresh(u);
 }
 
 bool video_frame_rect(const struct ui *u, SDL_Rect *out)

@@ -29,6 +29,13 @@ enum content_err {
 
 const char *content_strerror(enum content_err err);
 
+/* Caps on the files of a content source: each is read through the capped
+ * reader and refused above its cap before it is parsed. */
+#define CONTENT_CAP_INDEX (1024 * 1024)  /* content.json */
+#define CONTENT_CAP_STRINGS (256 * 1024) /* strings/LANG.json */
+#define CONTENT_CAP_SURVEY (256 * 1024)  /* survey.json */
+#define CONTENT_CAP_PAGE (512 * 1024)    /* pages/TOPIC.LANG.md */
+
 /* Where a content error happened, for one clear log line. */
 struct content_error {
 	char message[768];   /* "FILE:LINE:COLUMN: what is wrong" */

@@ -73,6 +73,9 @@ uint64_t clock_now_ms(void);
 void clock_use_virtual(void);
 bool clock_is_virtual(void);
 void clock_advance_ms(uint64_t ms);
+/* Monotonic real time in ms, whatever the virtual clock says: for budgets
+ * of work beside the screen (a worker's transaction), never for the UI. */
+uint64_t clock_real_ms(void);
 /* Seconds since the epoch (wall time, for stamps and file names). */
 int64_t clock_wall_s(void);
 
@@ -87,9 +90,38 @@ bool path_is_dir(const char *path);
 bool path_exists(const char *path);
 /* mkdir -p; returns 0 or -errno. */
 int path_mkdirs(const char *path, unsigned mode);
-/* Reads a whole file; *out is NUL-terminated and owned by the caller.
- * Returns 0 or -errno. */
+/* Reads a whole file the program wrote itself (no cap); *out is
+ * NUL-terminated and owned by the caller.  Returns 0 or -errno.  Bytes from
+ * anywhere else go through file_read_capped(). */
 int file_read_all(const char *path, char **out, size_t *len);
+
+/* ---- The capped reader: every read of untrusted bytes (capread.c) ----
+ * Content, bundles, sticks and server replies are read through this, so
+ * that what is above its cap is refused before it is parsed (the shape of
+ * curl's dynbuf and its toobig limit). */
+struct capbuf {
+	char *data;   /* NUL-terminated; NULL while empty */
+	size_t len;   /* bytes held */
+	size_t alloc; /* bytes allocated */
+	size_t limit; /* the cap: more than this is refused */
+};
+
+void capbuf_init(struct capbuf *b, size_t limit);
+/* Appends n bytes; -EFBIG (and nothing appended) when that would pass the
+ * cap.  Returns 0 or -EFBIG. */
+int capbuf_add(struct capbuf *b, const void *bytes, size_t n);
+/* Hands the bytes over (NUL-terminated, never NULL; the caller frees) and
+ * empties b. */
+char *capbuf_take(struct capbuf *b, size_t *len);
+void capbuf_free(struct capbuf *b);
+
+/* Reads a whole regular file of at most cap bytes; *out is NUL-terminated
+ * and owned by the caller.  Opens without blocking, so a FIFO or a device
+ * is refused rather than waited on.  Returns 0, -EFBIG above the cap (before
+ * reading), -EISDIR, -EINVAL (not a regular file) or -errno. */
+int file_read_capped(const char *path, size_t cap, char **out, size_t *len);
+/* A person's words for a file_read_capped() error. */
+const char *file_read_strerror(int rc);
 /* Writes via a temporary file, fsync, rename and fsync of the folder,
  * so that a crash leaves either the old or the new file. */
 int file_write_atomic(const char *path, const void *data, size_t len, unsigned mode);
@@ -105,6 +137,92 @@ int64_t path_free_bytes(const char *path);
 /* ---- Random ids (libsodium) ---- */
 /* Writes 2*nbytes lowercase hex digits and a NUL into out. */
 void id_random_hex(char *out, size_t nbytes);
+
+/* ---- Jobs: the one seam for work beside the screen (jobs.c) ----
+ * A worker thread per kind of job, a queue each, cancellation, a progress
+ * record, and results handed back to the thread that owns struct jobs (the
+ * UI thread).  Speech, PIN checks, bundle import, sync and export all run
+ * here; none has a mailbox or an event of its own. */
+
+/* Who is waking the UI thread: the one event type is dispatched by this. */
+enum wake_source {
+	WAKE_SOURCE_JOBS,  /* a job finished, was cancelled or made progress */
+	WAKE_SOURCE_MEDIA, /* the film player has a frame or a change of state */
+	WAKE_SOURCE_COUNT, /* (the number of sources) */
+};
+
+/* The one way back to the UI thread; ui/ hands it down.  fn is called on
+ * other threads and must be thread-safe (it posts an event, nothing more). */
+struct wake {
+	void (*fn)(void *data, enum wake_source source);
+	void *data;
+};
+
+/* Calls w->fn; does nothing for a NULL w or fn. */
+void wake_call(const struct wake *w, enum wake_source source);
+
+enum job_kind {
+	JOB_KIND_SPEECH, /* text to PCM (espeak-ng) */
+	JOB_KIND_PIN,    /* checking the admin PIN, slow on purpose */
+	JOB_KIND_IMPORT, /* installing a content bundle */
+	JOB_KIND_SYNC,   /* sending feedback to the server */
+	JOB_KIND_EXPORT, /* writing feedback to a stick */
+	JOB_KIND_COUNT,  /* (the number of kinds) */
+};
+
+const char *job_kind_name(enum job_kind kind);
+
+/* At most this many jobs of one kind wait; one more is refused. */
+#define JOBS_QUEUE_MAX 8
+
+struct job;  /* one piece of work, as its run function sees it */
+struct jobs; /* the workers, their queues and the finished jobs */
+
+/* Runs on the kind's worker thread.  data holds the job's input and
+ * receives its result.  Returns 0 or the doing module's error code. */
+typedef int (*job_run_fn)(struct job *job, void *data);
+typedef void (*job_free_fn)(void *data);
+
+struct job_progress {
+	uint64_t id;         /* the job it describes (0: none yet) */
+	int phase;           /* the job's own steps (verify, copy, switch …) */
+	int64_t done, total; /* units of the phase (bytes, batches) */
+};
+
+struct job_result {
+	enum job_kind kind;
+	uint64_t id;
+	int status;          /* what the run function returned */
+	bool cancelled;      /* cancelled before or while it ran */
+	void *data;          /* owned by the result until job_result_free() */
+	job_free_fn free_data;
+};
+
+/* The owner's side (one thread: the one that called jobs_new). */
+struct jobs *jobs_new(const struct wake *wake);
+/* Cancels what runs, drops what waits, joins every worker. */
+void jobs_free(struct jobs *j);
+/* Queues run(data) on the kind's worker, taking ownership of data (freed
+ * with free_data).  Returns the job's id, or 0 when the queue is full (data
+ * is then freed and the refusal logged). */
+uint64_t jobs_submit(struct jobs *j, enum job_kind kind, job_run_fn run, void *data,
+		     job_free_fn free_data);
+/* Every job of kind is cancelled: waiting ones come back at once, marked
+ * cancelled; the running one sees job_cancelled() and stops when it can. */
+void jobs_cancel(struct jobs *j, enum job_kind kind);
+/* The oldest finished job, if any; free it with job_result_free(). */
+bool jobs_take_result(struct jobs *j, struct job_result *out);
+void job_result_free(struct job_result *r);
+/* Any thread: the progress of the kind's newest job. */
+void jobs_progress(struct jobs *j, enum job_kind kind, struct job_progress *out);
+/* A job of kind is waiting or running. */
+bool jobs_busy(struct jobs *j, enum job_kind kind);
+
+/* The running job's side (its worker thread). */
+bool job_cancelled(const struct job *job);
+uint64_t job_id(const struct job *job);
+/* Records progress and wakes the UI thread. */
+void job_set_progress(struct job *job, int phase, int64_t done, int64_t total);
 
 /* ---- Configuration (kiosk.conf) ---- */
 enum config_renderer {

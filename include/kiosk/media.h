@@ -15,10 +15,6 @@
 
 struct media;
 
-/* Called from libvlc's threads when something changed (a frame, the end, an
- * error); must be thread-safe (SDL_PushEvent is). */
-typedef void (*media_wake_fn)(void *data);
-
 struct media_options {
 	bool silent;        /* no audio output (tests, headless runs) */
 	int subtitle_px;    /* subtitle text height in pixels, on a dark band */
@@ -28,8 +24,11 @@ struct media_options {
 };
 
 /* Starts libvlc in the background, so that the first tap on a film does not
- * wait for it.  The caller frees with media_free(). */
-struct media *media_new(const struct media_options *opts, media_wake_fn wake, void *wake_data);
+ * wait for it.  wake (copied) is called from libvlc's threads with
+ * WAKE_SOURCE_MEDIA when something changed (a frame, the end, an error).
+ * The caller frees with media_free(). */
+struct wake;
+struct media *media_new(const struct media_options *opts, const struct wake *wake);
 void media_free(struct media *m);
 
 /* Plays a film scaled to fit max_w x max_h (never up: a 720p film on a

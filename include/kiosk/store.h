@@ -22,6 +22,9 @@ enum store_err {
 	STORE_ERR_TOO_NEW,   /* the schema is newer than this program knows */
 	STORE_ERR_IO,        /* a read or write failed (disk full, I/O error) */
 	STORE_ERR_NOT_FOUND, /* no such row */
+	STORE_ERR_SCHEMA,    /* a worker met a schema it may not migrate (the kiosk does) */
+	STORE_ERR_REPLACED,  /* the file was set aside and replaced by another process */
+	STORE_ERR_READONLY,  /* a write on a read-only connection */
 };
 
 const char *store_strerror(enum store_err err);
@@ -29,17 +32,22 @@ const char *store_strerror(enum store_err err);
 /* The schema version this program creates and understands. */
 int store_schema_latest(void);
 
-/* ---- Opening ---- */
+/* ---- Opening: connections by role (DESIGN.md §2) ---- */
 enum store_open_mode {
-	STORE_OPEN_RECOVER,  /* the kiosk: a corrupt file is renamed aside and a new one made */
-	STORE_OPEN_EXISTING, /* tools: open what is there, report, never replace */
+	STORE_OPEN_RECOVER,  /* the kiosk's own: creates, migrates, sets a corrupt file aside */
+	STORE_OPEN_EXISTING, /* a tool that writes (export marks, import): creates and
+	                      * migrates, but never replaces a damaged file */
+	STORE_OPEN_WORKER,   /* a worker beside the screen (bundle, sync): never creates,
+	                      * migrates or renames; a file replaced meanwhile is an error */
+	STORE_OPEN_READONLY, /* a tool that only reads (status, db check): never writes */
 };
 
-/* Opens (creating folders and file as needed) and migrates the database.
- * With STORE_OPEN_RECOVER a corrupt file is renamed to
- * PATH.corrupt-YYYYMMDD-HHMMSS (kept, never deleted) and a new one created;
- * store_recovered_from() then names the kept file.  *out is owned by the
- * caller and closed with store_close(). */
+/* Opens the database in the given role.  RECOVER and EXISTING create
+ * folders and file as needed and migrate; with RECOVER a corrupt file is
+ * renamed to PATH.corrupt-YYYYMMDD-HHMMSS (kept, never deleted) and a new one
+ * created; store_recovered_from() then names the kept file.  WORKER and
+ * READONLY open only a file that is there, at the schema this program
+ * writes.  *out is owned by the caller and closed with store_close(). */
 enum store_err store_open(const char *path, enum store_open_mode mode, struct store **out);
 void store_close(struct store *s);
 
@@ -54,9 +62,15 @@ const char *store_recovered_from(const struct store *s);
 /* Runs PRAGMA integrity_check; *report (caller frees) is "ok" or the problems. */
 enum store_err store_check(struct store *s, char **report);
 
+/* How long a worker's write transaction may hold the lock: a resident's
+ * submit waits at most this long behind it. */
+#define STORE_WORKER_TXN_MS 50
+
 /* ---- Identity and content ---- */
 /* The kiosk's id: the configured one if not empty, else the one made at the
- * first start (random, kept).  *id is owned by the caller. */
+ * first start (random, kept; made here on the kiosk's own connection).  On
+ * any other connection an id not yet made is STORE_ERR_NOT_FOUND (*id NULL).
+ * *id is owned by the caller. */
 enum store_err store_kiosk_id(struct store *s, const char *configured, char **id);
 
 /* The content version in use; 0 when none is installed yet. */
@@ -96,6 +110,12 @@ enum store_err store_survey_put(struct store *s, const char *survey_id, int64_t 
 				const char *json);
 /* Responses waiting in the outbox, and those the server has confirmed. */
 enum store_err store_feedback_counts(struct store *s, int64_t *pending, int64_t *sent);
+/* Marks the outbox entries of these responses as confirmed by the server
+ * (sync, on its worker connection).  Commits in transactions of at most
+ * STORE_WORKER_TXN_MS, so a resident's submit never waits long behind it;
+ * ids not in the outbox are ignored.  *marked (may be NULL) counts the rows. */
+enum store_err store_outbox_mark_sent(struct store *s, const char *const *response_ids, size_t n,
+				      size_t *marked);
 
 /* One answer with its response's fields, as export reads them.  Borrowed
  * for the duration of the callback. */
