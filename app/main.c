@@ -42,12 +42,6 @@ static struct content *load_content(const struct config *cfg, struct store *stor
 	free(dir);
 	if (!content && content_load(cfg->seed_dir, &content, &err) != CONTENT_OK)
 		LOG_ERR("demo content: %s; showing the built-in screens only", err.message);
-	/* Each survey version is kept, so its responses always export with
-	 * their own questions. */
-	if (content && content->survey &&
-	    store_survey_put(store, content->survey->id, content->survey->version,
-			     content->survey_json) != STORE_OK)
-		LOG_ERR("the survey cannot be kept in the database; responses cannot be stored");
 	return content;
 }
 
@@ -134,8 +128,9 @@ int main(int argc, char **argv)
 		.subtitles = cfg.subtitles,
 		.store = kiosk_id ? store : NULL,
 		.kiosk_id = kiosk_id,
+		.data_dir = config_ok ? cfg.data_dir : NULL,
 	};
-	model = model_new(&settings, content, clock_now_ms());
+	model = model_new(&settings, content, clock_now_ms()); /* the model owns the content */
 	if (!config_ok)
 		model_set_out_of_service(model, cerr.message);
 	else if (!store)
@@ -143,7 +138,6 @@ int main(int argc, char **argv)
 	rc = ui_run(&cfg, model, &ui);
 out:
 	model_free(model);
-	content_free(content);
 	store_close(store);
 	free(kiosk_id);
 	config_free(&cfg);

@@ -132,10 +132,10 @@ enum content_err content_install_seed(struct store *s, const char *data_dir, con
 		free(installed);
 	}
 
-	/* Check the seed before copying anything; broken demo content never
-	 * replaces content that works. */
-	struct content *seed = NULL;
-	enum content_err e = content_load(seed_dir, &seed, err);
+	/* install_dir checks the seed before copying anything: broken demo
+	 * content never replaces content that works. */
+	char *target = NULL;
+	enum content_err e = content_install_dir(s, data_dir, seed_dir, media_dir, &target, err);
 	if (e) {
 		char *installed = in_use > 0 ? content_version_dir(data_dir, in_use) : NULL;
 		if (installed && path_is_dir(installed)) {
@@ -146,8 +146,24 @@ enum content_err content_install_seed(struct store *s, const char *data_dir, con
 		free(installed);
 		return e;
 	}
-	int64_t version = seed->version;
-	content_free(seed);
+	int64_t version = 0;
+	store_content_version(s, &version);
+	LOG_INFO("installed the demo content, version %lld, into %s", (long long)version, target);
+	remove_unnamed(data_dir, version);
+	*dir = target;
+	return CONTENT_OK;
+}
+
+enum content_err content_install_dir(struct store *s, const char *data_dir, const char *src_dir,
+				     const char *media_dir, char **dir, struct content_error *err)
+{
+	*dir = NULL;
+	struct content *src = NULL;
+	enum content_err e = content_load(src_dir, &src, err);
+	if (e)
+		return e;
+	int64_t version = src->version;
+	content_free(src);
 
 	char *target = content_version_dir(data_dir, version);
 	char *parent = path_dirname(target);
@@ -160,18 +176,35 @@ enum content_err content_install_seed(struct store *s, const char *data_dir, con
 	}
 	/* A complete folder of this version may be there already (the database
 	 * was renewed): folders only ever appear complete, by rename. */
-	if (!path_is_dir(target) && (e = copy_seed(seed_dir, media_dir, target, err))) {
+	if (!path_is_dir(target) && (e = copy_seed(src_dir, media_dir, target, err))) {
 		free(target);
 		return e;
 	}
+	/* The single moment of change. */
 	if (store_content_version_set(s, version) != STORE_OK) {
 		snprintf(err->message, sizeof err->message, "%s: cannot record content version %lld",
 			 store_path(s), (long long)version);
 		free(target);
 		return CONTENT_ERR_STORE;
 	}
-	LOG_INFO("installed the demo content, version %lld, into %s", (long long)version, target);
-	remove_unnamed(data_dir, version);
 	*dir = target;
 	return CONTENT_OK;
+}
+
+enum content_err content_load_newer(struct store *s, const char *data_dir, int64_t than,
+				    struct content **out, struct content_error *err)
+{
+	*out = NULL;
+	int64_t in_use = 0;
+	if (store_content_version(s, &in_use) != STORE_OK) {
+		snprintf(err->message, sizeof err->message, "%s: cannot read the content version",
+			 store_path(s));
+		return CONTENT_ERR_STORE;
+	}
+	if (in_use <= than)
+		return CONTENT_OK;
+	char *dir = content_version_dir(data_dir, in_use);
+	enum content_err e = content_load(dir, out, err);
+	free(dir);
+	return e;
 }

@@ -52,21 +52,71 @@ static const char *session_language(const struct model *m)
 	return offered(m, m->settings.default_language) ? m->settings.default_language : "de";
 }
 
+/* Keeps the survey of a content set, so that its responses always export
+ * with their own version's questions. */
+static void keep_survey(struct model *m)
+{
+	const struct content *c = m->content;
+	if (c && c->survey && m->settings.store &&
+	    store_survey_put(m->settings.store, c->survey->id, c->survey->version,
+			     c->survey_json) != STORE_OK)
+		LOG_ERR("the survey cannot be kept in the database; responses cannot be stored");
+}
+
+/* Looks for a version installed beside the running kiosk (kioskctl). */
+static void look_for_installed(struct model *m)
+{
+	if (!m->settings.store || !m->settings.data_dir)
+		return;
+	int64_t have = model_content_version(m);
+	if (m->pending && m->pending->version > have)
+		have = m->pending->version;
+	if (m->failed_version > have)
+		have = m->failed_version;
+	struct content *fresh = NULL;
+	struct content_error err;
+	if (content_load_newer(m->settings.store, m->settings.data_dir, have, &fresh, &err) !=
+	    CONTENT_OK) {
+		int64_t v = 0;
+		store_content_version(m->settings.store, &v);
+		m->failed_version = v; /* said once, not at every return home */
+		LOG_ERR("newly installed content cannot be shown: %s", err.message);
+		return;
+	}
+	if (fresh) {
+		LOG_INFO("content version %lld was installed meanwhile", (long long)fresh->version);
+		content_free(m->pending);
+		m->pending = fresh;
+	}
+}
+
+/* On the home screen, a waiting content set takes over; the old one is
+ * freed here and nowhere else. */
+static void take_pending_content(struct model *m)
+{
+	look_for_installed(m);
+	if (!m->pending)
+		return;
+	content_free(m->content);
+	m->content = m->pending;
+	m->pending = NULL;
+	keep_survey(m);
+	LOG_INFO("now showing content version %lld", (long long)m->content->version);
+}
+
 /* Back to the state a new resident expects: nothing of the last one left. */
 static void session_reset(struct model *m)
 {
-	if (m->has_pending) { /* the reset lands on home: new content takes effect */
-		m->content = m->pending;
-		m->has_pending = false;
-	}
+	/* What was read from the old content goes before the content may go. */
+	player_close(m);
+	page_free(m->page);
+	m->page = NULL;
+	session_free(m->survey);
+	m->survey = NULL;
+	take_pending_content(m); /* the reset lands on home: new content takes effect */
 	m->screen = MODEL_SCREEN_HOME;
 	m->depth = 0;
 	m->topic[0] = '\0';
-	page_free(m->page);
-	m->page = NULL;
-	session_free(m->survey); /* an unfinished survey stores nothing */
-	m->survey = NULL;
-	player_close(m);
 	player_defaults(&m->player, m->settings.subtitles); /* subtitles, volume as configured */
 	m->speech_mode = m->settings.speech;
 	m->armed[0] = m->focus[0] = '\0';
@@ -90,12 +140,9 @@ void model_arrive_home(struct model *m)
 	m->page = NULL;
 	session_free(m->survey);
 	m->survey = NULL;
-	if (m->has_pending) {
-		m->content = m->pending;
-		m->has_pending = false;
-		if (!offered(m, m->lang))
-			snprintf(m->lang, sizeof m->lang, "%s", session_language(m));
-	}
+	take_pending_content(m);
+	if (!offered(m, m->lang))
+		snprintf(m->lang, sizeof m->lang, "%s", session_language(m));
 	model_changed(m);
 }
 
@@ -107,12 +154,13 @@ void model_go(struct model *m, enum model_screen to)
 	model_changed(m);
 }
 
-struct model *model_new(const struct model_settings *settings, const struct content *content,
+struct model *model_new(const struct model_settings *settings, struct content *content,
 			uint64_t now_ms)
 {
 	struct model *m = xcalloc(1, sizeof *m);
 	m->settings = *settings;
 	m->content = content;
+	keep_survey(m);
 	m->last_activity = now_ms;
 	m->now = now_ms;
 	player_reset(&m->player, m->settings.subtitles);
@@ -130,15 +178,24 @@ void model_free(struct model *m)
 	free(m->say);
 	tree_release(&m->tree);
 	free(m->oos_message);
+	content_free(m->pending);
+	content_free(m->content);
 	free(m);
 }
 
-void model_set_content(struct model *m, const struct content *content)
+void model_offer_content(struct model *m, struct content *content)
 {
+	if (!content)
+		return;
+	content_free(m->pending);
 	m->pending = content;
-	m->has_pending = true;
 	if (m->screen == MODEL_SCREEN_HOME)
 		model_arrive_home(m);
+}
+
+int64_t model_content_version(const struct model *m)
+{
+	return m->content ? m->content->version : 0;
 }
 
 void model_set_out_of_service(struct model *m, const char *message)

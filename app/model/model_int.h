@@ -84,9 +84,9 @@ struct player {
 
 struct model {
 	struct model_settings settings;
-	const struct content *content;   /* borrowed */
-	const struct content *pending;   /* new content, taken at the next home */
-	bool has_pending;
+	struct content *content;         /* owned: the set shown now, or NULL */
+	struct content *pending;         /* owned: a newer set, taken at the next home */
+	int64_t failed_version;          /* an installed version that did not load (said once) */
 
 	enum model_screen screen;
 	enum model_screen history[HISTORY_MAX]; /* where back leads */

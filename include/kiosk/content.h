@@ -211,6 +211,20 @@ char *page_block_text(const struct page_block *b);
  * *dir (caller frees) is the installed folder in use. */
 enum content_err content_install_seed(struct store *s, const char *data_dir, const char *seed_dir,
 				      const char *media_dir, char **dir, struct content_error *err);
+/* Installs the content folder src_dir (with the films, stills and subtitles
+ * of media_dir) as DATA/content/VERSION/ via a staging folder, fsynced and
+ * renamed, then names it in use in one transaction: the single moment of
+ * change.  Nothing else is removed (a running kiosk still shows the version
+ * before until it is home; unused folders go at the next start).  *dir
+ * (caller frees) is the installed folder. */
+enum content_err content_install_dir(struct store *s, const char *data_dir, const char *src_dir,
+				     const char *media_dir, char **dir, struct content_error *err);
+/* The content version the database names in use, loaded, when it is
+ * newer than the version given (a running kiosk picking up what was
+ * installed beside it); *out is NULL when there is nothing newer.  *out is
+ * the caller's, freed with content_free(). */
+enum content_err content_load_newer(struct store *s, const char *data_dir, int64_t than,
+				    struct content **out, struct content_error *err);
 /* The folder of an installed version: DATA/content/VERSION.  Caller frees. */
 char *content_version_dir(const char *data_dir, int64_t version);
 

@@ -121,16 +121,25 @@ struct model_settings {
 	bool subtitles;          /* films start with subtitles */
 	struct store *store;     /* where survey responses go; NULL: they cannot be stored */
 	const char *kiosk_id;
+	const char *data_dir;    /* where installed content lives; NULL: never look for new */
 };
 
-/* content is borrowed and may be NULL (nothing could be loaded): the model
- * then offers what it still can.  The caller frees with model_free(). */
-struct model *model_new(const struct model_settings *settings, const struct content *content,
+/* content is handed over: the model owns it from now on and frees it.  It
+ * may be NULL (nothing could be loaded): the model then offers what it
+ * still can.  The caller frees the model with model_free(). */
+struct model *model_new(const struct model_settings *settings, struct content *content,
 			uint64_t now_ms);
 void model_free(struct model *m);
 
-/* Replaces the content (borrowed); only takes effect on the home screen. */
-void model_set_content(struct model *m, const struct content *content);
+/* A new content set, handed over (installed by a bundle or by kioskctl).
+ * The model takes it only on the home screen (at once when it is there now,
+ * else when a resident is done), so nobody's page changes under them; the
+ * set it replaces is freed then, exactly once.  A set still waiting when a
+ * newer one comes is freed.  Arriving home, the model also looks in
+ * settings.data_dir for a version newer than its own (kioskctl's installs). */
+void model_offer_content(struct model *m, struct content *content);
+/* The version of the content shown now; 0 without content. */
+int64_t model_content_version(const struct model *m);
 /* The kiosk cannot serve: shows out-of-service with a message for staff. */
 void model_set_out_of_service(struct model *m, const char *message);
 

@@ -7,6 +7,14 @@
  *       WAL, synchronous=FULL, foreign keys on, one transaction per response,
  *       statements prepared once), alternating in blocks; prints
  *       "RESULT who=kiosk|bare n=N p50=MS p99=MS max=MS" per side.
+ *   storebench submit-busy DIR N SURVEY_JSON
+ *       the same with a worker writing beside each side all the time, as
+ *       sync does when it marks what the server confirmed: both files hold
+ *       BUSY_ROWS waiting responses; the kiosk's writer marks them sent
+ *       through store_outbox_mark_sent on a worker connection, the bare
+ *       writer with its own UPDATEs (busy_timeout 5 s, SQLite's handler),
+ *       100 rows a transaction, one transaction every 10 ms; prints
+ *       "RESULT who=kiosk-busy|bare-busy …" and "WRITER who=… txns=N".
  *   storebench gen DB N_ANSWERS SURVEY_JSON
  *       export: makes DB through store_open (schema, settings), keeps the
  *       survey and writes responses of 6 answers until there are N_ANSWERS,
@@ -16,6 +24,8 @@
  * (libkiosk_store.a, libkiosk_core.a) and the system's SQLite.
  */
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -203,7 +213,133 @@ static void report(const char *who, double *ms, int n)
 	       ms[n - 1]);
 }
 
-static int cmd_submit(const char *dir, int n, const char *survey_path)
+/* ---- submit-busy: a writer beside each side ---- */
+#define BUSY_ROWS 200000 /* more than the writers get through while measured */
+#define BUSY_CHUNK 100
+
+struct writer {
+	const char *who;
+	const char *path;
+	bool kiosk;            /* through the store's worker connection, else bare */
+	char (*ids)[STORE_ID_LEN + 1];
+	size_t n_ids;
+	atomic_bool stop;
+	long txns;
+	pthread_t thread;
+};
+
+/* Fills the outbox of the file at path with BUSY_ROWS waiting responses,
+ * quickly (test data only), and returns their ids. */
+static char (*fill_outbox(const char *path))[STORE_ID_LEN + 1]
+{
+	sqlite3 *db;
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		die(path, db);
+	exec(db, "PRAGMA synchronous = OFF; BEGIN");
+	sqlite3_stmt *resp, *out;
+	if (sqlite3_prepare_v2(db, "INSERT INTO response (id, kiosk_id, survey_id, survey_version, "
+			       "hour, language) VALUES (?1, 'kiosk-0123456789abcdef', '" SURVEY_ID
+			       "', 1, ?2, 'de')", -1, &resp, NULL) ||
+	    sqlite3_prepare_v2(db, "INSERT INTO outbox (response_id) VALUES (?1)", -1, &out, NULL))
+		die("prepare", db);
+	char (*ids)[STORE_ID_LEN + 1] = calloc(BUSY_ROWS, sizeof *ids);
+	for (size_t i = 0; i < BUSY_ROWS; i++) {
+		id_random_hex(ids[i], STORE_ID_LEN / 2);
+		sqlite3_bind_text(resp, 1, ids[i], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(resp, 2, HOUR0 + 3600 * (int64_t)rnd(8760));
+		step(db, resp);
+		sqlite3_bind_text(out, 1, ids[i], -1, SQLITE_STATIC);
+		step(db, out);
+	}
+	sqlite3_finalize(resp);
+	sqlite3_finalize(out);
+	exec(db, "COMMIT; PRAGMA wal_checkpoint(TRUNCATE);");
+	sqlite3_close(db);
+	return ids;
+}
+
+static void pause_ms(int ms)
+{
+	struct timespec ts = {0, ms * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+static void *kiosk_writer(struct writer *w)
+{
+	struct store *s;
+	if (store_open(w->path, STORE_OPEN_WORKER, &s) != STORE_OK) {
+		fprintf(stderr, "storebench: %s: no worker connection\n", w->path);
+		exit(1);
+	}
+	const char *chunk[BUSY_CHUNK];
+	for (size_t at = 0; !atomic_load(&w->stop) && at + BUSY_CHUNK <= w->n_ids;
+	     at += BUSY_CHUNK) {
+		for (size_t i = 0; i < BUSY_CHUNK; i++)
+			chunk[i] = w->ids[at + i];
+		if (store_outbox_mark_sent(s, chunk, BUSY_CHUNK, NULL) != STORE_OK)
+			exit(1);
+		w->txns++;
+		pause_ms(10);
+	}
+	store_close(s);
+	return NULL;
+}
+
+static void *bare_writer(struct writer *w)
+{
+	sqlite3 *db;
+	sqlite3_stmt *mark;
+	if (sqlite3_open(w->path, &db) != SQLITE_OK)
+		die(w->path, db);
+	sqlite3_busy_timeout(db, 5000);
+	exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;");
+	if (sqlite3_prepare_v2(db, "UPDATE outbox SET sent = 1 WHERE response_id = ?1 AND sent = 0",
+			       -1, &mark, NULL))
+		die("prepare", db);
+	for (size_t at = 0; !atomic_load(&w->stop) && at + BUSY_CHUNK <= w->n_ids;
+	     at += BUSY_CHUNK) {
+		exec(db, "BEGIN IMMEDIATE");
+		for (size_t i = 0; i < BUSY_CHUNK; i++) {
+			sqlite3_bind_text(mark, 1, w->ids[at + i], -1, SQLITE_STATIC);
+			step(db, mark);
+		}
+		exec(db, "COMMIT");
+		w->txns++;
+		pause_ms(10);
+	}
+	sqlite3_finalize(mark);
+	sqlite3_close(db);
+	return NULL;
+}
+
+static void *writer_main(void *data)
+{
+	struct writer *w = data;
+	return w->kiosk ? kiosk_writer(w) : bare_writer(w);
+}
+
+static void writer_start(struct writer *w)
+{
+	atomic_store(&w->stop, false);
+	w->ids = fill_outbox(w->path);
+	w->n_ids = BUSY_ROWS;
+	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+		fprintf(stderr, "storebench: no writer thread\n");
+		exit(1);
+	}
+}
+
+static void writer_stop(struct writer *w)
+{
+	atomic_store(&w->stop, true);
+	pthread_join(w->thread, NULL);
+	/* A writer that ran out of rows before the end was not busy all along. */
+	printf("WRITER who=%s txns=%ld ran_out=%s\n", w->who, w->txns,
+	       w->txns * BUSY_CHUNK >= (long)w->n_ids ? "yes" : "no");
+	free(w->ids);
+}
+
+static int cmd_submit(const char *dir, int n, const char *survey_path, bool busy)
 {
 	char *survey_json = read_file(survey_path);
 	char *kpath = path_join(dir, "kiosk.sqlite3");
@@ -216,6 +352,13 @@ static int cmd_submit(const char *dir, int n, const char *survey_path)
 	}
 	struct bare b;
 	bare_open(&b, bpath, survey_json);
+	struct writer kw = {.who = "kiosk-busy", .path = kpath, .kiosk = true};
+	struct writer bw = {.who = "bare-busy", .path = bpath, .kiosk = false};
+	if (busy) {
+		sqlite3_busy_timeout(b.db, 5000); /* the plain way to wait for a writer */
+		writer_start(&kw);
+		writer_start(&bw);
+	}
 	double *kms = calloc((size_t)n, sizeof *kms), *bms = calloc((size_t)n, sizeof *bms);
 	struct store_answer a[6];
 	struct store_response r = {.kiosk_id = "kiosk-0123456789abcdef", .survey_id = SURVEY_ID,
@@ -252,9 +395,13 @@ static int cmd_submit(const char *dir, int n, const char *survey_path)
 			bms[nb] = now_ms() - t;
 		}
 	}
+	if (busy) {
+		writer_stop(&kw);
+		writer_stop(&bw);
+	}
 	int sync_k = store_synchronous(s);
-	report("kiosk", kms, n);
-	report("bare", bms, n);
+	report(busy ? "kiosk-busy" : "kiosk", kms, n);
+	report(busy ? "bare-busy" : "bare", bms, n);
 	printf("SETTINGS kiosk_synchronous=%d\n", sync_k);
 	store_close(s);
 	bare_close(&b);
@@ -328,9 +475,12 @@ int main(int argc, char **argv)
 {
 	log_init();
 	if (argc == 5 && strcmp(argv[1], "submit") == 0)
-		return cmd_submit(argv[2], atoi(argv[3]), argv[4]);
+		return cmd_submit(argv[2], atoi(argv[3]), argv[4], false);
+	if (argc == 5 && strcmp(argv[1], "submit-busy") == 0)
+		return cmd_submit(argv[2], atoi(argv[3]), argv[4], true);
 	if (argc == 5 && strcmp(argv[1], "gen") == 0)
 		return cmd_gen(argv[2], atol(argv[3]), argv[4]);
-	fprintf(stderr, "usage: storebench submit DIR N SURVEY_JSON | gen DB N_ANSWERS SURVEY_JSON\n");
+	fprintf(stderr, "usage: storebench submit|submit-busy DIR N SURVEY_JSON | "
+			"gen DB N_ANSWERS SURVEY_JSON\n");
 	return 2;
 }

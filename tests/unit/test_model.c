@@ -21,19 +21,27 @@
 #define S(n) ((uint64_t)(n) * 1000u)
 
 struct fixture {
-	struct content *content;
 	char **languages;
 	struct model_settings settings;
 	struct model *m;
 };
 
+/* A content set for a model to own. */
+static struct content *load(const char *dir)
+{
+	struct content *c = NULL;
+	struct content_error err;
+	if (content_load(dir, &c, &err) != CONTENT_OK)
+		fail_msg("%s", err.message);
+	return c;
+}
+
+static struct content *good_content(void) { return load(KIOSK_FIXTURES "/content/good"); }
+
 static int setup(void **state)
 {
 	log_init();
 	struct fixture *f = xcalloc(1, sizeof *f);
-	struct content_error err;
-	if (content_load(KIOSK_FIXTURES "/content/good", &f->content, &err) != CONTENT_OK)
-		fail_msg("%s", err.message);
 	f->languages = strv_split_spaces("de en de-x-ls tr uk ar");
 	f->settings = (struct model_settings){
 		.languages = f->languages,
@@ -44,7 +52,7 @@ static int setup(void **state)
 		.high_contrast = false,
 		.subtitles = true,
 	};
-	f->m = model_new(&f->settings, f->content, T0);
+	f->m = model_new(&f->settings, good_content(), T0);
 	assert_non_null(f->m);
 	*state = f;
 	return 0;
@@ -54,7 +62,6 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 	model_free(f->m);
-	content_free(f->content);
 	strv_free(f->languages);
 	free(f);
 	return 0;
@@ -452,7 +459,7 @@ static void test_idle_settings_restored(void **state)
 	f->settings.text_scale = 150;
 	f->settings.high_contrast = true;
 	f->settings.default_language = "en";
-	f->m = model_new(&f->settings, f->content, T0);
+	f->m = model_new(&f->settings, good_content(), T0);
 	struct model *m = f->m;
 	assert_string_equal(model_language(m), "en");
 	assert_int_equal(model_tree(m)->text_scale, 150);
@@ -503,7 +510,7 @@ static void test_default_language_not_in_content(void **state)
 	struct fixture *f = *state;
 	model_free(f->m);
 	f->settings.default_language = "tr";
-	f->m = model_new(&f->settings, f->content, T0);
+	f->m = model_new(&f->settings, good_content(), T0);
 	struct model *m = f->m;
 	assert_string_equal(model_language(m), "de");
 	assert_null(find(m, "lang.tr"));
@@ -559,7 +566,7 @@ static void test_without_content(void **state)
 	expect_screen(m, MODEL_SCREEN_GUIDE);
 
 	/* New content arrives; it takes effect on the home screen. */
-	model_set_content(m, f->content);
+	model_offer_content(m, good_content());
 	expect_screen(m, MODEL_SCREEN_GUIDE);
 	assert_null(find(m, "guide.einfach"));
 	model_activate(m, "nav.home", T0 + S(3));
@@ -574,13 +581,9 @@ static void test_new_content_taken_at_reset(void **state)
 	 * next resident gets after the idle reset lands on home. */
 	struct fixture *f = *state;
 	struct model *m = f->m;
-	struct content *demo = NULL;
-	struct content_error err;
-	if (content_load(KIOSK_SEED_DIR, &demo, &err) != CONTENT_OK)
-		fail_msg("%s", err.message);
 	model_activate(m, "home.guide", T0 + S(1));
 	model_activate(m, "guide.einfach", T0 + S(1));
-	model_set_content(m, demo);
+	model_offer_content(m, load(KIOSK_SEED_DIR));
 	expect_screen(m, MODEL_SCREEN_PAGE);
 	assert_string_equal(label(m, "page.block0"), "Einfach erklärt"); /* not mid-read */
 	model_tick(m, T0 + S(91));
@@ -591,9 +594,6 @@ static void test_new_content_taken_at_reset(void **state)
 	model_activate(m, "home.guide", T0 + S(200));
 	assert_null(find(m, "guide.einfach"));
 	assert_non_null(find(m, "guide.projekt"));
-	model_free(f->m);
-	f->m = NULL;
-	content_free(demo);
 }
 
 static void test_tap_on_warning_only_ends_it(void **state)
@@ -618,7 +618,7 @@ static void test_tap_on_warning_only_ends_it(void **state)
 /* ---- The survey, with the demo content's survey and a real database ---- */
 
 struct survey_fixture {
-	struct content *content;
+	struct content *content; /* borrowed from the model, to look at */
 	char **languages;
 	char *dir;
 	struct store *store;
@@ -657,7 +657,6 @@ static int survey_teardown(void **state)
 	struct survey_fixture *f = *state;
 	model_free(f->m);
 	store_close(f->store);
-	content_free(f->content);
 	strv_free(f->languages);
 	path_remove_tree(f->dir);
 	free(f->dir);
@@ -763,7 +762,7 @@ static void test_survey_store_failure_keeps_answers(void **state)
 	struct survey_fixture *f = *state;
 	model_free(f->m);
 	f->settings.store = NULL; /* the database could not be opened */
-	f->m = model_new(&f->settings, f->content, T0);
+	f->m = model_new(&f->settings, f->content = load(KIOSK_SEED_DIR), T0);
 	struct model *m = f->m;
 	model_activate(m, "home.survey", T0 + S(1));
 	model_activate(m, "survey.helped.4", T0 + S(2));
@@ -976,6 +975,120 @@ static void test_keypad_focus(void **state)
 	assert_true(text_reached);
 }
 
+
+/* ---- Content installed while a resident reads (issue 8: one owner) ---- */
+
+/* Writes a copy of the demo content with version + 1 and a new German
+ * title for the first topic into dir; returns that version. */
+static int64_t make_newer_seed(const char *dir, int64_t version)
+{
+	assert_int_equal(path_copy_tree(KIOSK_SEED_DIR, dir), 0);
+	char *index = path_join(dir, "content.json");
+	char *text = NULL;
+	assert_int_equal(file_read_all(index, &text, NULL), 0);
+	char *was = xasprintf("\"version\": %lld,", (long long)version);
+	char *now = xasprintf("\"version\": %lld,", (long long)version + 1);
+	char *bumped = str_replace_var(text, was, now);
+	char *retitled = str_replace_var(bumped, "\"de\": \"Das Projekt und seine Fragen\"",
+					 "\"de\": \"Neu: das Projekt\"");
+	assert_string_not_equal(retitled, text);
+	assert_int_equal(file_write_atomic(index, retitled, strlen(retitled), 0644), 0);
+	free(retitled);
+	free(bumped);
+	free(now);
+	free(was);
+	free(text);
+	free(index);
+	return version + 1;
+}
+
+static const char *topic_title(struct model *m, const char *id)
+{
+	const struct model_node *n = find(m, id);
+	assert_non_null(n);
+	return n->label;
+}
+
+static void test_content_installed_while_reading(void **state)
+{
+	(void)state;
+	log_init();
+	char *tmp = test_mkdtemp("swap");
+	char *data = path_join(tmp, "var");
+	char *db = path_join(data, "kiosk.sqlite3");
+	char *media = path_join(KIOSK_SOURCE_DIR, "media");
+	struct store *store = NULL;
+	assert_int_equal(store_open(db, STORE_OPEN_RECOVER, &store), STORE_OK);
+	struct content_error err;
+	char *dir = NULL;
+	if (content_install_seed(store, data, KIOSK_SEED_DIR, media, &dir, &err) != CONTENT_OK)
+		fail_msg("%s", err.message);
+	struct content *first = load(dir);
+	int64_t v1 = first->version;
+	free(dir);
+
+	char **langs = strv_split_spaces("de en");
+	struct model_settings settings = {
+		.languages = langs, .default_language = "de", .idle_timeout_s = 90,
+		.idle_warning_s = 30, .text_scale = 100, .subtitles = true, .store = store,
+		.kiosk_id = "kiosk-t", .data_dir = data,
+	};
+	struct model *m = model_new(&settings, first, T0);
+	model_activate(m, "home.guide", T0 + S(1));
+	assert_string_equal(topic_title(m, "guide.projekt"), "Das Projekt und seine Fragen");
+	model_activate(m, "guide.projekt", T0 + S(2));
+	expect_screen(m, MODEL_SCREEN_PAGE);
+	char *reading = xstrdup(label(m, "page.block0"));
+
+	/* Staff install newer content beside the running kiosk. */
+	char *newer = path_join(tmp, "newer");
+	int64_t v2 = make_newer_seed(newer, v1);
+	if (content_install_dir(store, data, newer, media, &dir, &err) != CONTENT_OK)
+		fail_msg("%s", err.message);
+	free(dir);
+
+	/* The resident reads on: the same page, the same content. */
+	model_user_activity(m, T0 + S(10));
+	model_back(m, T0 + S(11));
+	expect_screen(m, MODEL_SCREEN_GUIDE);
+	assert_string_equal(topic_title(m, "guide.projekt"), "Das Projekt und seine Fragen");
+	model_activate(m, "guide.projekt", T0 + S(12));
+	assert_string_equal(label(m, "page.block0"), reading);
+	assert_int_equal(model_content_version(m), v1);
+
+	/* Home: the new content, the old freed once (ASan would tell). */
+	model_activate(m, "nav.home", T0 + S(13));
+	expect_screen(m, MODEL_SCREEN_HOME);
+	assert_int_equal(model_content_version(m), v2);
+	model_activate(m, "home.guide", T0 + S(14));
+	assert_string_equal(topic_title(m, "guide.projekt"), "Neu: das Projekt");
+	/* Coming home again changes nothing more. */
+	model_activate(m, "nav.home", T0 + S(15));
+	assert_int_equal(model_content_version(m), v2);
+
+	/* Offered directly (a bundle imported by the kiosk itself) while
+	 * reading: a second offer before home replaces the first. */
+	model_activate(m, "home.guide", T0 + S(16));
+	model_activate(m, "guide.projekt", T0 + S(17));
+	model_offer_content(m, load(KIOSK_SEED_DIR));
+	model_offer_content(m, load(newer));
+	assert_string_equal(label(m, "page.block0"), reading);
+	model_tick(m, T0 + S(200)); /* idle: the reset lands home */
+	model_tick(m, T0 + S(300));
+	expect_screen(m, MODEL_SCREEN_HOME);
+	assert_int_equal(model_content_version(m), v2);
+
+	model_free(m);
+	store_close(store);
+	strv_free(langs);
+	free(reading);
+	free(newer);
+	free(media);
+	free(db);
+	free(data);
+	test_rmtree(tmp);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -1004,6 +1117,7 @@ int main(void)
 		T(test_without_content),
 		T(test_new_content_taken_at_reset),
 		T(test_tap_on_warning_only_ends_it),
+		cmocka_unit_test(test_content_installed_while_reading),
 	};
 	return cmocka_run_group_tests_name("model", tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <sqlite3.h>
@@ -493,9 +494,162 @@ static void test_feedback_reopen(void **state)
 	free(path);
 }
 
+/* A response of two answers; its id goes into id. */
+static void insert_one(struct store *s, char *id)
+{
+	struct store_answer answers[] = {{"helped", "4", 0}, {"comment", "Gut", 1}};
+	struct store_response r = {"kiosk-1", "fb", 1, "de", 1795597200, answers, 2};
+	assert_int_equal(store_feedback_insert(s, &r, id), STORE_OK);
+}
+
+/* Tools that only read open read-only: status never makes the kiosk id,
+ * and nothing they do changes the file. */
+static void test_readonly_never_writes(void **state)
+{
+	const char *dir = *state;
+	char *path = path_join(dir, "kiosk.sqlite3");
+	struct store *s = NULL;
+	/* Nothing there: a read-only open makes nothing. */
+	assert_int_equal(store_open(path, STORE_OPEN_READONLY, &s), STORE_ERR_OPEN);
+	assert_null(s);
+	assert_false(path_exists(path));
+
+	/* A database as a fresh install leaves it, before the kiosk made its id. */
+	assert_int_equal(store_open(path, STORE_OPEN_EXISTING, &s), STORE_OK);
+	store_close(s);
+	size_t len;
+	char *before = slurp(path, &len);
+
+	assert_int_equal(store_open(path, STORE_OPEN_READONLY, &s), STORE_OK);
+	char *id = (char *)1;
+	assert_int_equal(store_kiosk_id(s, "", &id), STORE_ERR_NOT_FOUND);
+	assert_null(id);
+	assert_int_equal(store_kiosk_id(s, "configured-1", &id), STORE_OK);
+	assert_string_equal(id, "configured-1");
+	free(id);
+	int64_t pending = -1, sent = -1, v = -1;
+	assert_int_equal(store_feedback_counts(s, &pending, &sent), STORE_OK);
+	assert_int_equal(store_content_version(s, &v), STORE_OK);
+	char *report = NULL;
+	assert_int_equal(store_check(s, &report), STORE_OK);
+	assert_string_equal(report, "ok");
+	free(report);
+	/* A write is refused by the connection itself. */
+	assert_int_equal(store_content_version_set(s, 7), STORE_ERR_READONLY);
+	store_close(s);
+	assert_file_is(path, before, len);
+	assert_int_equal(sql_int(path, "SELECT count(*) FROM meta WHERE key = 'kiosk_id'"), 0);
+	assert_int_equal(sql_int(path, "SELECT count(*) FROM content_history"), 0);
+	free(before);
+	free(path);
+}
+
+/* A worker's connection never creates, migrates or renames. */
+static void test_worker_never_migrates_or_recovers(void **state)
+{
+	const char *dir = *state;
+	char *path = path_join(dir, "kiosk.sqlite3");
+	struct store *s = (struct store *)1;
+	assert_int_equal(store_open(path, STORE_OPEN_WORKER, &s), STORE_ERR_OPEN);
+	assert_null(s);
+	assert_false(path_exists(path));
+
+	/* An older schema: the kiosk upgrades it at its start, a worker never. */
+	sql_exec(path, "CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) "
+		       "WITHOUT ROWID; PRAGMA user_version = 1;");
+	assert_int_equal(store_open(path, STORE_OPEN_WORKER, &s), STORE_ERR_SCHEMA);
+	assert_null(s);
+	assert_int_equal(sql_int(path, "PRAGMA user_version"), 1);
+	unlink(path);
+
+	/* A damaged file is reported and left where it is. */
+	free(test_write(dir, "kiosk.sqlite3", "this is no database, only some bytes ......"
+					       "...............................................", 0));
+	size_t len;
+	char *before = slurp(path, &len);
+	assert_int_equal(store_open(path, STORE_OPEN_WORKER, &s), STORE_ERR_CORRUPT);
+	assert_null(s);
+	assert_file_is(path, before, len);
+	assert_int_equal(count_names(dir, ".corrupt-"), 0);
+	free(before);
+	free(path);
+}
+
+/* The kiosk sets the file aside and makes a new one while a worker holds a
+ * connection to the old one: the worker's next write is an error it
+ * reports, not a crash and not a write into the kept file. */
+static void test_worker_meets_a_replaced_database(void **state)
+{
+	const char *dir = *state;
+	char *path = path_join(dir, "kiosk.sqlite3");
+	struct store *kiosk = NULL, *worker = NULL;
+	assert_int_equal(store_open(path, STORE_OPEN_RECOVER, &kiosk), STORE_OK);
+	assert_int_equal(store_survey_put(kiosk, "fb", 1, "{}"), STORE_OK);
+	char id[STORE_ID_LEN + 1];
+	insert_one(kiosk, id);
+	store_close(kiosk);
+	assert_int_equal(store_open(path, STORE_OPEN_WORKER, &worker), STORE_OK);
+	assert_int_equal(store_synchronous(worker), 2); /* it writes feedback state */
+
+	/* Another process recovers: the old file is kept aside, a new one made. */
+	char *kept = xasprintf("%s.corrupt-20261129-120000", path);
+	assert_int_equal(rename(path, kept), 0);
+	assert_int_equal(store_open(path, STORE_OPEN_RECOVER, &kiosk), STORE_OK);
+	store_close(kiosk);
+
+	const char *ids[] = {id};
+	size_t marked = 99;
+	assert_int_equal(store_outbox_mark_sent(worker, ids, 1, &marked), STORE_ERR_REPLACED);
+	assert_int_equal(marked, 0);
+	assert_int_equal(store_content_version_set(worker, 9), STORE_ERR_REPLACED);
+	store_close(worker);
+	assert_int_equal(sql_int(kept, "SELECT count(*) FROM outbox WHERE sent = 1"), 0);
+	assert_int_equal(sql_int(path, "SELECT count(*) FROM content_history"), 0);
+	free(kept);
+	free(path);
+}
+
+/* Sync marks what the server confirmed, on its worker connection, beside
+ * the kiosk's own; many ids span several short transactions. */
+static void test_outbox_mark_sent(void **state)
+{
+	const char *dir = *state;
+	char *path = path_join(dir, "kiosk.sqlite3");
+	struct store *kiosk = NULL, *worker = NULL;
+	assert_int_equal(store_open(path, STORE_OPEN_RECOVER, &kiosk), STORE_OK);
+	assert_int_equal(store_survey_put(kiosk, "fb", 1, "{}"), STORE_OK);
+	enum { N = 3000 };
+	char (*ids)[STORE_ID_LEN + 1] = calloc(N, sizeof *ids);
+	const char **half = calloc(N / 2 + 1, sizeof *half);
+	for (int i = 0; i < N; i++)
+		insert_one(kiosk, ids[i]);
+	for (int i = 0; i < N / 2; i++)
+		half[i] = ids[2 * i];
+	half[N / 2] = "not-a-response-of-ours";
+	assert_int_equal(store_open(path, STORE_OPEN_WORKER, &worker), STORE_OK);
+	size_t marked = 0;
+	assert_int_equal(store_outbox_mark_sent(worker, half, N / 2 + 1, &marked), STORE_OK);
+	assert_int_equal(marked, N / 2);
+	/* Again: nothing changes, nothing is counted twice. */
+	assert_int_equal(store_outbox_mark_sent(worker, half, N / 2, &marked), STORE_OK);
+	assert_int_equal(marked, 0);
+	int64_t pending = -1, sent = -1;
+	assert_int_equal(store_feedback_counts(kiosk, &pending, &sent), STORE_OK);
+	assert_int_equal(pending, N - N / 2);
+	assert_int_equal(sent, N / 2);
+	/* The kiosk still submits beside it. */
+	char more[STORE_ID_LEN + 1];
+	insert_one(kiosk, more);
+	store_close(worker);
+	store_close(kiosk);
+	free(half);
+	free(ids);
+	free(path);
+}
+
 static void test_strerror(void **state)
 {
-	for (int e = STORE_OK; e <= STORE_ERR_NOT_FOUND; e++) {
+	for (int e = STORE_OK; e <= STORE_ERR_READONLY; e++) {
 		const char *m = store_strerror((enum store_err)e);
 		assert_non_null(m);
 		assert_true(strlen(m) > 1);
@@ -517,6 +671,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_kiosk_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_content_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_feedback_reopen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_readonly_never_writes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_worker_never_migrates_or_recovers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_worker_meets_a_replaced_database, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_outbox_mark_sent, setup, teardown),
 		cmocka_unit_test(test_strerror),
 	};
 	return cmocka_run_group_tests_name("store", tests, group_setup, group_teardown);
