@@ -15,7 +15,7 @@ RUN_DEPS  = build-essential cmake pkg-config \
             libsqlite3-dev libsodium-dev libjansson-dev libmd4c-dev libinih-dev \
             libvlc-dev vlc-plugin-base libespeak-ng-dev espeak-ng-data \
             fonts-noto-core fonts-material-design-icons-iconfont
-TEST_DEPS = libcmocka-dev python3 sqlite3 xvfb xauth
+TEST_DEPS = libcmocka-dev python3 sqlite3 xvfb xauth xdotool
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
