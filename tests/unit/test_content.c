@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -485,6 +487,102 @@ static void test_page_load_bad_pages(void **state)
 	content_free(c);
 }
 
+
+/* ---- The capped reader: files above their cap are refused unparsed ---- */
+
+/* A copy of the good fixture in a fresh folder; caller frees (and removes). */
+static char *copy_of_good(void)
+{
+	char *dir = test_mkdtemp("capped");
+	char *content = path_join(dir, "c");
+	assert_int_equal(path_copy_tree(FIX "/good", content), 0);
+	free(dir);
+	return content;
+}
+
+/* Writes n bytes of filler (valid JSON / Markdown would not matter: it is
+ * never parsed) to dir/name. */
+static void write_big(const char *dir, const char *name, size_t n)
+{
+	char *big = xmalloc(n + 1);
+	memset(big, ' ', n);
+	big[0] = '{';
+	big[n] = '\0';
+	free(test_write(dir, name, big, n));
+	free(big);
+}
+
+static void test_capped_files_refused(void **state)
+{
+	struct content_error err = {{0}};
+	struct content *c = NULL;
+
+	/* content.json just above its cap */
+	char *dir = copy_of_good();
+	write_big(dir, "content.json", CONTENT_CAP_INDEX + 1);
+	assert_int_equal(content_load(dir, &c, &err), CONTENT_ERR_IO);
+	assert_null(c);
+	assert_non_null(strstr(err.message, "content.json: larger than the 1024 KiB"));
+	assert_non_null(strstr(err.message, "refused before reading it"));
+	char *parent = path_dirname(dir);
+	test_rmtree(parent);
+	free(dir);
+
+	/* a strings file: the whole content is refused, naming the file */
+	dir = copy_of_good();
+	write_big(dir, "strings/en.json", CONTENT_CAP_STRINGS + 1);
+	assert_int_not_equal(content_load(dir, &c, &err), CONTENT_OK);
+	assert_null(c);
+	assert_non_null(strstr(err.message, "en.json: larger than the 256 KiB"));
+	parent = path_dirname(dir);
+	test_rmtree(parent);
+	free(dir);
+
+	/* a page: the content loads, the page is refused when it is opened */
+	dir = copy_of_good();
+	c = load_ok(dir);
+	char *rel = xasprintf("%s.de.md", c->topics[0].page);
+	write_big(dir, rel, CONTENT_CAP_PAGE + 1);
+	struct page *p = (struct page *)1;
+	assert_int_equal(content_page_load(c, &c->topics[0], "de", &p, &err), CONTENT_ERR_IO);
+	assert_null(p);
+	assert_non_null(strstr(err.message, "larger than the 512 KiB"));
+	/* exactly at the cap it is read (and then judged as a page) */
+	write_big(dir, rel, CONTENT_CAP_PAGE);
+	enum content_err e = content_page_load(c, &c->topics[0], "de", &p, &err);
+	assert_true(e == CONTENT_OK || strstr(err.message, "larger than") == NULL);
+	page_free(p);
+	free(rel);
+	content_free(c);
+	parent = path_dirname(dir);
+	test_rmtree(parent);
+	free(dir);
+}
+
+/* Not a file: a folder or a FIFO where a page should be is refused at
+ * once, with words for it (a FIFO would otherwise block the screen). */
+static void test_capped_not_a_file(void **state)
+{
+	char *dir = copy_of_good();
+	struct content *c = load_ok(dir);
+	char *page = xasprintf("%s/%s.de.md", dir, c->topics[0].page);
+	assert_int_equal(unlink(page), 0);
+	assert_int_equal(mkfifo(page, 0644), 0);
+	struct page *p = (struct page *)1;
+	struct content_error err = {{0}};
+	assert_int_equal(content_page_load(c, &c->topics[0], "de", &p, &err), CONTENT_ERR_IO);
+	assert_non_null(strstr(err.message, "not a regular file"));
+	assert_int_equal(unlink(page), 0);
+	assert_int_equal(mkdir(page, 0755), 0);
+	assert_int_equal(content_page_load(c, &c->topics[0], "de", &p, &err), CONTENT_ERR_IO);
+	assert_non_null(strstr(err.message, "a folder, not a file"));
+	free(page);
+	content_free(c);
+	char *parent = path_dirname(dir);
+	test_rmtree(parent);
+	free(dir);
+}
+
 /* ---- Installing the demo content ---- */
 
 static int count_entries(const char *dir)
@@ -791,6 +889,8 @@ int main(void)
 		cmocka_unit_test(test_page_parse_refuses),
 		cmocka_unit_test(test_page_load_fallback),
 		cmocka_unit_test(test_page_load_bad_pages),
+		cmocka_unit_test(test_capped_files_refused),
+		cmocka_unit_test(test_capped_not_a_file),
 		cmocka_unit_test(test_install_seed),
 		cmocka_unit_test(test_install_bad_seed),
 		cmocka_unit_test(test_strerror),

@@ -626,6 +626,56 @@ static void test_clock_virtual(void **state)
 	assert_int_equal(clock_now_ms(), t0 + 91500);
 }
 
+
+/* ---- The capped reader ---- */
+
+static void test_capbuf(void **state)
+{
+	struct capbuf b;
+	capbuf_init(&b, 10);
+	assert_int_equal(capbuf_add(&b, "hello", 5), 0);
+	assert_int_equal(capbuf_add(&b, "world", 5), 0);
+	assert_int_equal(capbuf_add(&b, "!", 1), -EFBIG); /* 11 > 10: refused, nothing added */
+	assert_int_equal(b.len, 10);
+	size_t len = 0;
+	char *s = capbuf_take(&b, &len);
+	assert_int_equal(len, 10);
+	assert_string_equal(s, "helloworld");
+	free(s);
+	assert_int_equal(b.len, 0);
+	s = capbuf_take(&b, &len); /* empty: an empty string, never NULL */
+	assert_string_equal(s, "");
+	free(s);
+	assert_int_equal(capbuf_add(&b, "x", (size_t)-1), -EFBIG); /* no overflow */
+	capbuf_free(&b);
+	capbuf_free(&b);
+}
+
+static void test_file_read_capped(void **state)
+{
+	char *path = test_write(tmp, "capped.txt", "0123456789", 0);
+	char *out = (char *)1;
+	size_t len = 0;
+	assert_int_equal(file_read_capped(path, 10, &out, &len), 0);
+	assert_int_equal(len, 10);
+	assert_string_equal(out, "0123456789");
+	free(out);
+	assert_int_equal(file_read_capped(path, 9, &out, &len), -EFBIG);
+	assert_null(out);
+	assert_non_null(strstr(file_read_strerror(-EFBIG), "refused before reading"));
+	free(path);
+	/* not files: refused at once, never waited on */
+	assert_int_equal(file_read_capped(tmp, 100, &out, &len), -EISDIR);
+	char *fifo = path_join(tmp, "fifo");
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(file_read_capped(fifo, 100, &out, &len), -EINVAL);
+	assert_int_equal(file_read_capped("/dev/zero", 100, &out, &len), -EINVAL);
+	assert_non_null(strstr(file_read_strerror(-EINVAL), "not a regular file"));
+	assert_int_equal(file_read_capped("/nonexistent/x", 100, &out, &len), -ENOENT);
+	unlink(fifo);
+	free(fifo);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -644,6 +694,8 @@ int main(void)
 		cmocka_unit_test(test_file_atomic_round_trip),
 		cmocka_unit_test(test_copy_and_remove_tree),
 		cmocka_unit_test(test_clock_virtual),
+		cmocka_unit_test(test_capbuf),
+		cmocka_unit_test(test_file_read_capped),
 	};
 	return cmocka_run_group_tests_name("core", tests, group_setup, group_teardown);
 }
