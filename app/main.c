@@ -64,6 +64,12 @@ int main(int argc, char **argv)
 	 * arenas of their own, each keeping freed memory.  Two arenas keep a
 	 * kiosk that plays films for weeks at a flat size. */
 	mallopt(M_ARENA_MAX, 2);
+	/* A film's frames are megabytes each (a 720p frame is 3.7 MB, in our
+	 * buffer and in VLC's pictures).  glibc raises its mmap threshold after
+	 * such a block is freed and then serves the next from the heap, where
+	 * it stays resident in pieces; a fixed threshold keeps every big buffer
+	 * mapped, so that a stopped film gives its memory back to the system. */
+	mallopt(M_MMAP_THRESHOLD, 512 * 1024);
 	while ((c = getopt_long(argc, argv, "c:wHs:d:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': config_path = optarg; break;

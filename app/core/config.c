@@ -15,13 +15,17 @@
 
 static const char *const known_languages[] = {"de", "en", "de-x-ls", "tr", "uk", "ar", NULL};
 
+/* kiosk.conf is a page of settings; anything this big is not one. */
+#define CONFIG_CAP (256 * 1024)
+
 struct parse_state {
 	struct config *c;
 	struct config_error *err;
 	const char *why;     /* set by a setter that refuses its value */
 	char bad_key[128];
 	int bad_line;        /* the line of that value */
-	FILE *file;
+	const char *text;    /* the whole file, read through the capped reader */
+	size_t at, len;      /* where inih reads next, and the end */
 	int line;            /* the line inih is reading now */
 	int lines_done;      /* lines read to their end */
 };
@@ -32,13 +36,20 @@ struct parse_state {
 static char *read_line(char *str, int num, void *user)
 {
 	struct parse_state *st = user;
-	char *r = fgets(str, num, st->file);
-	if (r) {
-		st->line = st->lines_done + 1;
-		if (strchr(r, '\n'))
-			st->lines_done++;
+	if (st->at >= st->len || num < 2)
+		return NULL;
+	size_t n = 0;
+	while (n + 1 < (size_t)num && st->at < st->len) {
+		char ch = st->text[st->at++];
+		str[n++] = ch;
+		if (ch == '\n')
+			break;
 	}
-	return r;
+	str[n] = '\0';
+	st->line = st->lines_done + 1;
+	if (str[n - 1] == '\n')
+		st->lines_done++;
+	return str;
 }
 
 static bool parse_int(const char *v, long lo, long hi, int *out)
@@ -300,14 +311,23 @@ int config_load(struct config *c, const char *path, struct config_error *err)
 	ini_allow_inline_comments = false;
 	ini_allow_multiline = false;
 
-	struct parse_state st = {.c = c, .err = err};
-	st.file = fopen(abs, "r");
-	if (!st.file) {
-		fail(err, abs, 0, NULL, strerror(errno ? errno : ENOENT));
+	/* Through the capped reader: a device, a FIFO or a folder given as the
+	 * config is refused at once instead of read (or waited on) forever. */
+	char *text = NULL;
+	size_t len = 0;
+	int read = file_read_capped(abs, CONFIG_CAP, &text, &len);
+	if (read) {
+		fail(err, abs, 0, NULL, file_read_strerror(read));
 		return -1;
 	}
+	if (memchr(text, '\0', len)) {
+		free(text);
+		fail(err, abs, 0, NULL, "contains a NUL byte: not a text file");
+		return -1;
+	}
+	struct parse_state st = {.c = c, .err = err, .text = text, .len = len};
 	int rc = ini_parse_stream(read_line, &st, on_entry, &st);
-	fclose(st.file);
+	free(text);
 	if (rc == -2) {
 		fail(err, abs, 0, NULL, "out of memory");
 		return -1;

@@ -279,6 +279,37 @@ static void test_config_missing_file(void **state)
 	config_free(&c);
 }
 
+/* Not a file: /dev/zero, a FIFO or a folder as the config is refused at
+ * once with words for it, never read (or waited on) forever; nor is a file
+ * with NUL bytes taken for settings. */
+static void test_config_not_a_file(void **state)
+{
+	struct config c;
+	struct config_error err = {0};
+	assert_int_equal(config_load(&c, "/dev/zero", &err), -1);
+	assert_non_null(strstr(err.message, "/dev/zero"));
+	assert_non_null(strstr(err.message, "not a regular file"));
+	config_free(&c);
+
+	char *fifo = path_join(tmp, "conf-fifo");
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(config_load(&c, fifo, &err), -1);
+	assert_non_null(strstr(err.message, "not a regular file"));
+	config_free(&c);
+	unlink(fifo);
+	free(fifo);
+
+	assert_int_equal(config_load(&c, tmp, &err), -1);
+	assert_non_null(strstr(err.message, "a folder, not a file"));
+	config_free(&c);
+
+	char *nul = test_write(tmp, "nul.conf", "[kiosk]\0idle_timeout = 90\n", 26);
+	assert_int_equal(config_load(&c, nul, &err), -1);
+	assert_non_null(strstr(err.message, "NUL byte"));
+	config_free(&c);
+	free(nul);
+}
+
 static void test_config_relative_paths(void **state)
 {
 	/* Relative paths inside a config are taken from the config's folder,
@@ -685,6 +716,7 @@ int main(void)
 		cmocka_unit_test(test_config_default_language_not_offered),
 		cmocka_unit_test(test_config_syntax_error_line),
 		cmocka_unit_test(test_config_missing_file),
+		cmocka_unit_test(test_config_not_a_file),
 		cmocka_unit_test(test_config_relative_paths),
 		cmocka_unit_test(test_utf8_valid),
 		cmocka_unit_test(test_str_format_n),
