@@ -226,6 +226,23 @@ static bool is_database_file(const char *path, const char *db)
 	return false;
 }
 
+/* Why path cannot take an export, or NULL when it can: only a regular file
+ * is replaced (by rename), never a device, a pipe, a folder, or a symbolic
+ * link (renaming over it would replace the link, not what it points to). */
+static const char *export_target_problem(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT ? NULL : strerror(errno);
+	if (S_ISLNK(st.st_mode))
+		return "--out names a symbolic link; give the file itself:";
+	if (S_ISDIR(st.st_mode))
+		return "--out names a folder; give a file in it:";
+	if (!S_ISREG(st.st_mode))
+		return "--out names no regular file (a device, a pipe or a socket):";
+	return NULL;
+}
+
 static int export_usage(const char *why, const char *arg)
 {
 	fprintf(stderr, "kioskctl: export: %s%s%s%s\n", why, arg ? " '" : "", arg ? arg : "",
@@ -292,6 +309,11 @@ static int cmd_export(const struct config *cfg, int argc, char **argv)
 	}
 	if (out_path && is_database_file(out_path, path)) {
 		rc = export_usage("--out names the database itself:", out_path);
+		goto out;
+	}
+	const char *problem = out_path ? export_target_problem(out_path) : NULL;
+	if (problem) {
+		rc = export_usage(problem, out_path);
 		goto out;
 	}
 	if (out_path) {

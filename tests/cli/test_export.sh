@@ -246,8 +246,8 @@ if [ "$(id -u)" != 0 ]; then
 fi
 chmod 755 "$tmp/ro"
 export_ --format csv --out "$tmp/out" 2> "$tmp/err.txt"
-check "export --out onto a folder" 1 $?
-has "says why" "$tmp/err.txt" "out: writing the export failed: Is a directory"
+check "export --out onto a folder" 2 $?
+has "says why" "$tmp/err.txt" "names a folder; give a file in it"
 [ "$(ls "$tmp/out" | grep -c tmp)" = 0 ] && echo "ok: no temporary file left after a failure" ||
 	{ echo "FAIL: left in $tmp/out:"; ls -la "$tmp/out"; fails=$((fails + 1)); }
 sum=$(sha256sum < "$db")
@@ -256,6 +256,20 @@ check "export --out onto the database itself" 2 $?
 has "says so" "$tmp/err.txt" "names the database itself"
 [ "$(sha256sum < "$db")" = "$sum" ] && echo "ok: the database is untouched" ||
 	{ echo "FAIL: export --out changed the database"; fails=$((fails + 1)); }
+# Only a regular file is replaced: a link, a pipe or a folder is refused and left as it was.
+echo "keep me" > "$tmp/target.txt"
+ln -s "$tmp/target.txt" "$tmp/link.csv"
+export_ --format csv --out "$tmp/link.csv" 2> "$tmp/err.txt"
+check "export --out onto a symbolic link" 2 $?
+has "says it is a link" "$tmp/err.txt" "symbolic link"
+[ -L "$tmp/link.csv" ] && [ "$(cat "$tmp/target.txt")" = "keep me" ] && echo "ok: link and target untouched" ||
+	{ echo "FAIL: the link or its target changed"; fails=$((fails + 1)); }
+mkfifo "$tmp/pipe.csv"
+timeout 10 "$ctl" --config "$conf" export --format csv --out "$tmp/pipe.csv" 2> "$tmp/err.txt"
+check "export --out onto a pipe" 2 $?
+has "says it is no regular file" "$tmp/err.txt" "no regular file"
+[ -p "$tmp/pipe.csv" ] && echo "ok: the pipe is still a pipe" ||
+	{ echo "FAIL: the pipe was replaced"; fails=$((fails + 1)); }
 if [ -w /dev/full ]; then
 	export_ --format json > /dev/full 2> "$tmp/err.txt"
 	check "export onto a full disk" 1 $?
