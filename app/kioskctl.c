@@ -55,13 +55,17 @@ static int cmd_db_check(const struct config *cfg)
 		printf("database: %s\nintegrity: failed (%s)\n", path, store_strerror(e));
 		goto out;
 	}
-	char *report = NULL;
+	char *report = NULL, *tables = NULL;
 	e = store_check(s, &report);
-	printf("database: %s\nschema: %d (this kioskctl knows %d)\nintegrity: %s\n", path,
-	       store_schema_version(s), store_schema_latest(), e == STORE_OK ? report : "failed");
-	if (e == STORE_OK && strcmp(report, "ok") == 0)
+	enum store_err te = store_check_schema(s, &tables);
+	printf("database: %s\nschema: %d (this kioskctl knows %d)\nintegrity: %s\ntables: %s\n",
+	       path, store_schema_version(s), store_schema_latest(),
+	       e == STORE_OK ? report : "failed", te == STORE_OK ? tables : "cannot be read");
+	if (e == STORE_OK && strcmp(report, "ok") == 0 && te == STORE_OK &&
+	    strcmp(tables, "ok") == 0)
 		rc = KIOSK_EXIT_OK;
 	free(report);
+	free(tables);
 out:
 	store_close(s);
 	free(path);

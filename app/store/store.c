@@ -508,3 +508,105 @@ enum store_err store_content_version_set(struct store *s, int64_t version)
 	return store_commit(s);
 }
 
+
+/* ---- The schema as the migrations make it, against the file ---- */
+
+/* Appends a line to a report. */
+static void report_add(char **out, size_t *len, size_t *cap, const char *line)
+{
+	size_t n = strlen(line);
+	if (*len + n + 2 > *cap)
+		*out = xrealloc(*out, *cap = (*len + n + 2) * 2);
+	if (*len)
+		(*out)[(*len)++] = '\n';
+	memcpy(*out + *len, line, n + 1);
+	*len += n;
+}
+
+/* One row of PRAGMA table_info, as text: "name type notnull pk". */
+static char *column_list(sqlite3 *db, const char *table)
+{
+	char *sql = sqlite3_mprintf("SELECT name, type, \"notnull\", pk FROM pragma_table_info(%Q) "
+				    "ORDER BY cid", table);
+	sqlite3_stmt *st;
+	char *cols = xstrdup("");
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			char *more = xasprintf("%s%s %s %d %d;", cols, sqlite3_column_text(st, 0),
+					       sqlite3_column_text(st, 1), sqlite3_column_int(st, 2),
+					       sqlite3_column_int(st, 3));
+			free(cols);
+			cols = more;
+		}
+		sqlite3_finalize(st);
+	}
+	sqlite3_free(sql);
+	return cols;
+}
+
+enum store_err store_check_schema(struct store *s, char **report)
+{
+	*report = NULL;
+	sqlite3 *ref = NULL;
+	if (sqlite3_open(":memory:", &ref) != SQLITE_OK) {
+		sqlite3_close(ref);
+		return STORE_ERR_IO;
+	}
+	for (int v = 0; v < store_migration_count; v++)
+		if (sqlite3_exec(ref, store_migrations[v], NULL, NULL, NULL) != SQLITE_OK) {
+			sqlite3_close(ref);
+			return STORE_ERR_IO;
+		}
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(ref, "SELECT type, name FROM sqlite_master WHERE type IN "
+			       "('table', 'index') AND name NOT LIKE 'sqlite_%' ORDER BY name",
+			       -1, &st, NULL) != SQLITE_OK) {
+		sqlite3_close(ref);
+		return STORE_ERR_IO;
+	}
+	size_t len = 0, cap = 256;
+	char *out = xmalloc(cap);
+	out[0] = '\0';
+	enum store_err e = STORE_OK;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *type = (const char *)sqlite3_column_text(st, 0);
+		const char *name = (const char *)sqlite3_column_text(st, 1);
+		sqlite3_stmt *has;
+		int found = 0;
+		if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_master WHERE type = ?1 "
+				       "AND name = ?2", -1, &has, NULL) != SQLITE_OK) {
+			e = store_err_from_sqlite(sqlite3_errcode(s->db));
+			break;
+		}
+		sqlite3_bind_text(has, 1, type, -1, SQLITE_STATIC);
+		sqlite3_bind_text(has, 2, name, -1, SQLITE_STATIC);
+		if (sqlite3_step(has) == SQLITE_ROW)
+			found = sqlite3_column_int(has, 0);
+		sqlite3_finalize(has);
+		char *line = NULL;
+		if (!found) {
+			line = xasprintf("%s %s is missing", type, name);
+		} else if (strcmp(type, "table") == 0) {
+			char *want = column_list(ref, name), *got = column_list(s->db, name);
+			if (strcmp(want, got) != 0)
+				line = xasprintf("table %s has other columns than schema version %d "
+						 "makes (%s instead of %s)", name, store_migration_count,
+						 got, want);
+			free(want);
+			free(got);
+		}
+		if (line)
+			report_add(&out, &len, &cap, line);
+		free(line);
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(ref);
+	if (e != STORE_OK) {
+		free(out);
+		return e;
+	}
+	if (!len)
+		report_add(&out, &len, &cap, "ok");
+	*report = out;
+	return STORE_OK;
+}

@@ -61,6 +61,11 @@ const char *store_recovered_from(const struct store *s);
 
 /* Runs PRAGMA integrity_check; *report (caller frees) is "ok" or the problems. */
 enum store_err store_check(struct store *s, char **report);
+/* Checks that every table, index and column the schema version expects is
+ * there, as the migrations make them (a database whose tables were dropped
+ * can pass integrity_check).  *report (caller frees) is "ok" or a line per
+ * thing missing or changed. */
+enum store_err store_check_schema(struct store *s, char **report);
 
 /* How long a worker's write transaction may hold the lock: a resident's
  * submit waits at most this long behind it. */

@@ -62,6 +62,22 @@ has "status in words keeps the same id" "$tmp/status.txt" "kiosk_id +\"$id1\""
 "$ctl" --config "$tmp/kiosk.conf" db check > "$tmp/check.txt"
 check "db check on a healthy database" 0 $?
 has "db check reports ok and the schema" "$tmp/check.txt" "integrity: ok"
+has "db check finds every table" "$tmp/check.txt" "tables: ok"
+
+# Tables dropped: integrity_check alone says ok; db check does not.
+cp "$tmp/var/kiosk.sqlite3" "$tmp/before-drop.sqlite3"
+sqlite3 "$tmp/var/kiosk.sqlite3" "DROP TABLE outbox; DROP TABLE answer;"
+"$ctl" --config "$tmp/kiosk.conf" db check > "$tmp/check.txt" 2>&1
+check "db check on a database whose tables were dropped" 1 $?
+has "names the missing table" "$tmp/check.txt" "table outbox is missing"
+has "names the other one" "$tmp/check.txt" "table answer is missing"
+sqlite3 "$tmp/var/kiosk.sqlite3" "ALTER TABLE meta ADD COLUMN extra TEXT;"
+"$ctl" --config "$tmp/kiosk.conf" db check > "$tmp/check.txt" 2>&1
+has "names a table with other columns" "$tmp/check.txt" "table meta has other columns"
+cp "$tmp/before-drop.sqlite3" "$tmp/var/kiosk.sqlite3"
+rm -f "$tmp/var/kiosk.sqlite3-wal" "$tmp/var/kiosk.sqlite3-shm"
+"$ctl" --config "$tmp/kiosk.conf" db check > "$tmp/check.txt"
+check "db check on the database put back" 0 $?
 
 # A damaged database: db check says so (exit 1) and changes nothing.
 cp "$tmp/var/kiosk.sqlite3" "$tmp/healthy.sqlite3"
