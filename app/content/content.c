@@ -152,12 +152,37 @@ enum content_err read_json(const char *path, size_t cap, json_t **out, struct co
 
 bool valid_id(const char *s)
 {
-	if (!*s || strlen(s) > 48)
+	/* 24 at most, so that a widget id such as survey.QUESTION.OPTION fits
+	 * its 64 bytes and two ids never end up the same when cut short. */
+	if (!*s || strlen(s) > CONTENT_ID_MAX)
 		return false;
 	for (; *s; s++)
 		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-'))
 			return false;
 	return true;
+}
+
+bool valid_lang(const char *s)
+{
+	/* BCP 47's shape, lower case: a primary language of 2-3 letters, then
+	 * subtags of 1-8 letters or digits ("de", "de-x-ls"); a code names files
+	 * (strings/LANG.json, pages/TOPIC.LANG.md), so nothing else passes. */
+	size_t n = 0;
+	while (s[n] >= 'a' && s[n] <= 'z')
+		n++;
+	if (n < 2 || n > 3)
+		return false;
+	for (const char *p = s + n; *p;) {
+		if (*p++ != '-')
+			return false;
+		size_t k = 0;
+		while ((p[k] >= 'a' && p[k] <= 'z') || (p[k] >= '0' && p[k] <= '9'))
+			k++;
+		if (k < 1 || k > 8)
+			return false;
+		p += k;
+	}
+	return strlen(s) <= 35;
 }
 
 /* A relative path that stays inside its folder. */
@@ -177,6 +202,9 @@ enum content_err read_i18n(json_t *obj, const char *where, const char *path,
 	const char *lang;
 	json_t *v;
 	json_object_foreach(obj, lang, v) {
+		if (!valid_lang(lang))
+			return content_fail(err, CONTENT_ERR_SCHEMA, "%s: %s: '%.40s' is no language code "
+					    "(like de, en or de-x-ls)", path, where, lang);
 		if (!json_is_string(v) || json_string_length(v) == 0)
 			return content_fail(err, CONTENT_ERR_SCHEMA, "%s: %s.%s: expected a non-empty text",
 				    path, where, lang);
@@ -329,9 +357,9 @@ static enum content_err read_languages(json_t *root, const char *path, struct co
 	for (size_t i = 0; i < c->n_languages; i++) {
 		json_t *l = json_array_get(langs, i);
 		const char *code = json_string_value(json_object_get(l, "code"));
-		if (!code || !*code || strlen(code) > 16)
+		if (!code || !valid_lang(code))
 			return content_fail(err, CONTENT_ERR_SCHEMA, "%s: languages[%zu].code: expected a "
-				    "language code", path, i);
+				    "language code (like de, en or de-x-ls)", path, i);
 		c->languages[i].code = xstrdup(code);
 		c->languages[i].complete = json_is_true(json_object_get(l, "complete"));
 	}

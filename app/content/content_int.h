@@ -23,6 +23,10 @@ void i18n_free(struct content_i18n *t);
 /* The text for key (a language, or a string key), or NULL. */
 const char *i18n_lookup(const struct content_i18n *t, const char *key);
 /* Lowercase ASCII letters, digits and '-', 1..48 characters. */
+/* An id of content (topic, film, question, option): lowercase letters,
+ * digits and '-', at most CONTENT_ID_MAX bytes. */
 bool valid_id(const char *s);
+/* A language code as BCP 47 shapes it, lower case ("de", "de-x-ls"). */
+bool valid_lang(const char *s);
 
 #endif

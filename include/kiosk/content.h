@@ -35,6 +35,8 @@ const char *content_strerror(enum content_err err);
 #define CONTENT_CAP_STRINGS (256 * 1024) /* strings/LANG.json */
 #define CONTENT_CAP_SURVEY (256 * 1024)  /* survey.json */
 #define CONTENT_CAP_PAGE (512 * 1024)    /* pages/TOPIC.LANG.md */
+/* The longest id of a topic, film, question or option. */
+#define CONTENT_ID_MAX 24
 
 /* Where a content error happened, for one clear log line. */
 struct content_error {

@@ -583,6 +583,64 @@ static void test_capped_not_a_file(void **state)
 	free(dir);
 }
 
+
+/* ---- Names are names: codes and ids never become paths ---- */
+
+/* The good fixture with one text of its content.json replaced; loads it
+ * and returns the error (the message in err). */
+static enum content_err load_edited(const char *from, const char *to, struct content_error *err)
+{
+	char *dir = copy_of_good();
+	char *index = path_join(dir, "content.json");
+	char *text = test_slurp(index, NULL);
+	assert_non_null(text);
+	assert_non_null(strstr(text, from));
+	char *edited = str_replace_var(text, from, to);
+	free(test_write(dir, "content.json", edited, 0));
+	struct content *c = NULL;
+	enum content_err e = content_load(dir, &c, err);
+	content_free(c);
+	free(edited);
+	free(text);
+	free(index);
+	char *parent = path_dirname(dir);
+	test_rmtree(parent);
+	free(dir);
+	return e;
+}
+
+static void test_names_are_names(void **state)
+{
+	struct content_error err = {{0}};
+	assert_int_equal(load_edited("{\"code\": \"en\"", "{\"code\": \"../../x\"", &err),
+			 CONTENT_ERR_SCHEMA);
+	assert_non_null(strstr(err.message, "languages[1].code: expected a language code"));
+	assert_int_equal(load_edited("{\"code\": \"en\"", "{\"code\": \"EN\"", &err),
+			 CONTENT_ERR_SCHEMA);
+	assert_int_equal(load_edited("{\"code\": \"en\"", "{\"code\": \"en-\"", &err),
+			 CONTENT_ERR_SCHEMA);
+	assert_int_equal(load_edited("{\"code\": \"en\"", "{\"code\": \"en-toolongsubtag\"",
+				     &err), CONTENT_ERR_SCHEMA);
+	/* a language key of a text, as subtitles and pages use them */
+	assert_int_equal(load_edited("\"en\": \"Simply explained\"",
+				     "\"../en\": \"Simply explained\"", &err), CONTENT_ERR_SCHEMA);
+	assert_non_null(strstr(err.message, "'../en' is no language code"));
+	/* ids: the pattern and the length (a widget id must hold two of them) */
+	assert_int_equal(load_edited("\"id\": \"einfach\"", "\"id\": \"../einfach\"", &err),
+			 CONTENT_ERR_SCHEMA);
+	assert_int_equal(load_edited("\"id\": \"einfach\"",
+				     "\"id\": \"einfach-aber-viel-zu-lang-1\"", &err),
+			 CONTENT_ERR_SCHEMA);
+	assert_int_equal(load_edited("\"id\": \"einfach\"",
+				     "\"id\": \"einfach-und-gerade-so-lan\"", &err),
+			 CONTENT_ERR_SCHEMA); /* 25 */
+	assert_int_equal(load_edited("\"id\": \"einfach\"",
+				     "\"id\": \"einfach-und-gerade-so-la\"", &err),
+			 CONTENT_OK); /* 24 */
+	assert_int_equal(load_edited("{\"code\": \"en\"", "{\"code\": \"de-x-ls\"", &err),
+			 CONTENT_OK);
+}
+
 /* ---- Installing the demo content ---- */
 
 static int count_entries(const char *dir)
@@ -891,6 +949,7 @@ int main(void)
 		cmocka_unit_test(test_page_load_bad_pages),
 		cmocka_unit_test(test_capped_files_refused),
 		cmocka_unit_test(test_capped_not_a_file),
+		cmocka_unit_test(test_names_are_names),
 		cmocka_unit_test(test_install_seed),
 		cmocka_unit_test(test_install_bad_seed),
 		cmocka_unit_test(test_strerror),
