@@ -418,6 +418,15 @@ enum content_err content_load(const char *dir, struct content **out, struct cont
 	}
 	c->format = 1;
 	c->version = json_integer_value(version);
+	/* Versions only grow, and a bundle's is its creation time in seconds:
+	 * one far ahead of the clock would stay in use for ever, since no later
+	 * version could ever replace it. */
+	if (c->version > clock_wall_s() + CONTENT_VERSION_AHEAD_S) {
+		e = content_fail(err, CONTENT_ERR_SCHEMA, "%s: version %lld lies more than a year "
+				 "ahead of this kiosk's clock; no later version could replace it",
+				 path, (long long)c->version);
+		goto out;
+	}
 	if ((e = read_languages(root, path, c, err)))
 		goto out;
 	json_t *topics = json_object_get(root, "topics");

@@ -35,6 +35,9 @@ const char *content_strerror(enum content_err err);
 #define CONTENT_CAP_STRINGS (256 * 1024) /* strings/LANG.json */
 #define CONTENT_CAP_SURVEY (256 * 1024)  /* survey.json */
 #define CONTENT_CAP_PAGE (512 * 1024)    /* pages/TOPIC.LANG.md */
+/* A content version may lie at most this far ahead of the clock (versions
+ * are creation times in seconds, or small numbers). */
+#define CONTENT_VERSION_AHEAD_S (366LL * 24 * 3600)
 /* The longest id of a topic, film, question or option. */
 #define CONTENT_ID_MAX 24
 

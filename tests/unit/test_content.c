@@ -641,6 +641,22 @@ static void test_names_are_names(void **state)
 			 CONTENT_OK);
 }
 
+/* A version near 2^63 would stay for ever: more than a year ahead of the
+ * clock is refused; a bundle made now (its creation time) is fine. */
+static void test_version_far_ahead(void **state)
+{
+	struct content_error err = {{0}};
+	assert_int_equal(load_edited("\"version\": 7", "\"version\": 9223372036854775000", &err),
+			 CONTENT_ERR_SCHEMA);
+	assert_non_null(strstr(err.message, "more than a year ahead"));
+	char *soon = xasprintf("\"version\": %lld", (long long)clock_wall_s() + 30 * 86400);
+	char *late = xasprintf("\"version\": %lld", (long long)clock_wall_s() + 400 * 86400);
+	assert_int_equal(load_edited("\"version\": 7", soon, &err), CONTENT_OK);
+	assert_int_equal(load_edited("\"version\": 7", late, &err), CONTENT_ERR_SCHEMA);
+	free(soon);
+	free(late);
+}
+
 /* ---- Installing the demo content ---- */
 
 static int count_entries(const char *dir)
@@ -950,6 +966,7 @@ int main(void)
 		cmocka_unit_test(test_capped_files_refused),
 		cmocka_unit_test(test_capped_not_a_file),
 		cmocka_unit_test(test_names_are_names),
+		cmocka_unit_test(test_version_far_ahead),
 		cmocka_unit_test(test_install_seed),
 		cmocka_unit_test(test_install_bad_seed),
 		cmocka_unit_test(test_strerror),
