@@ -27,29 +27,67 @@ struct parse_state {
 	const char *text;    /* the whole file, read through the capped reader */
 	size_t at, len;      /* where inih reads next, and the end */
 	int line;            /* the line inih is reading now */
+	char *long_value;    /* the value of a line too long for inih's buffer */
 	int lines_done;      /* lines read to their end */
 };
 
 /* fgets for inih that counts lines, so the handler knows where it is: inih
  * reports only the first bad line, which may be a syntax error before the
  * value a setter refused. */
+/* A line longer than inih's buffer (200 bytes in Debian's build) would be
+ * cut and its rest read as a line of its own.  A long comment or blank line
+ * goes in as an empty one; a long "key = value" goes in as "key = " and a
+ * mark, and on_entry() takes the value from long_value.  So lines of any
+ * length within the file's cap are read, and line numbers stay right. */
+#define LONG_MARK "\x1f(long)"
+
+static char *pass_long_line(struct parse_state *st, const char *line, size_t n, char *str,
+			    int num)
+{
+	const char *s = line, *end = line + n;
+	while (s < end && (*s == ' ' || *s == '\t'))
+		s++;
+	const char *eq = memchr(s, '=', (size_t)(end - s));
+	if (s == end || *s == ';' || *s == '#' || *s == '\r' || *s == '\n' || !eq ||
+	    (size_t)(eq - s) + sizeof LONG_MARK + 4 > (size_t)num) {
+		/* a comment, or something inih will refuse on its own: keep the
+		 * line's place, give it no content (a long key is refused below). */
+		bool blank = s == end || *s == '\r' || *s == '\n';
+		if (!blank && *s != ';' && *s != '#') {
+			snprintf(str, (size_t)num, "%.*s\n", num - 2, s);
+			return str;
+		}
+		snprintf(str, (size_t)num, "\n");
+		return str;
+	}
+	const char *v = eq + 1, *v_end = end;
+	while (v < v_end && (*v == ' ' || *v == '\t'))
+		v++;
+	while (v_end > v && (v_end[-1] == '\n' || v_end[-1] == '\r' || v_end[-1] == ' ' ||
+			     v_end[-1] == '\t'))
+		v_end--;
+	free(st->long_value);
+	st->long_value = xstrndup(v, (size_t)(v_end - v));
+	snprintf(str, (size_t)num, "%.*s= " LONG_MARK "\n", (int)(eq - s), s);
+	return str;
+}
+
 static char *read_line(char *str, int num, void *user)
 {
 	struct parse_state *st = user;
 	if (st->at >= st->len || num < 2)
 		return NULL;
-	size_t n = 0;
-	while (n + 1 < (size_t)num && st->at < st->len) {
-		char ch = st->text[st->at++];
-		str[n++] = ch;
-		if (ch == '\n')
-			break;
+	const char *line = st->text + st->at;
+	const char *nl = memchr(line, '\n', st->len - st->at);
+	size_t n = nl ? (size_t)(nl - line) + 1 : st->len - st->at;
+	st->at += n;
+	st->line = ++st->lines_done;
+	if (n + 1 <= (size_t)num) {
+		memcpy(str, line, n);
+		str[n] = '\0';
+		return str;
 	}
-	str[n] = '\0';
-	st->line = st->lines_done + 1;
-	if (str[n - 1] == '\n')
-		st->lines_done++;
-	return str;
+	return pass_long_line(st, line, n, str, num);
 }
 
 static bool parse_int(const char *v, long lo, long hi, int *out)
@@ -211,6 +249,8 @@ static int on_entry(void *user, const char *section, const char *key, const char
 {
 	struct parse_state *st = user;
 	const char *why;
+	if (strcmp(value, LONG_MARK) == 0 && st->long_value)
+		value = st->long_value;
 	if (strcmp(section, "kiosk") == 0)
 		why = set_kiosk(st->c, key, value);
 	else if (strcmp(section, "content") == 0)
@@ -328,6 +368,7 @@ int config_load(struct config *c, const char *path, struct config_error *err)
 	struct parse_state st = {.c = c, .err = err, .text = text, .len = len};
 	int rc = ini_parse_stream(read_line, &st, on_entry, &st);
 	free(text);
+	free(st.long_value);
 	if (rc == -2) {
 		fail(err, abs, 0, NULL, "out of memory");
 		return -1;

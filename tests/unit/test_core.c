@@ -264,6 +264,44 @@ static void test_config_syntax_error_line(void **state)
 	config_free(&c);
 }
 
+/* Lines of any sensible length: a 4 KB comment, a long value, and the
+ * line named in an error after them is the right one. */
+static void test_config_long_lines(void **state)
+{
+	char comment[4200], longdir[3100];
+	memset(comment, 'x', sizeof comment - 1);
+	comment[0] = '#';
+	comment[sizeof comment - 1] = '\0';
+	memset(longdir, 'd', sizeof longdir - 1);
+	longdir[0] = '/';
+	longdir[sizeof longdir - 1] = '\0';
+	char *text = xasprintf("%s\n[kiosk]\n%s\nfont_dir = %s  \nidle_timeout = 75\n", comment,
+			       comment, longdir);
+	struct config c;
+	struct config_error err;
+	assert_int_equal(load_text("long.conf", text, &c, &err, NULL), 0);
+	assert_string_equal(c.font_dir, longdir);
+	assert_int_equal(c.idle_timeout, 75);
+	config_free(&c);
+	free(text);
+
+	/* A bad value after long lines: named at its own line (6). */
+	text = xasprintf("%s\n[kiosk]\n%s\nfont_dir = %s\n\nidle_timeout = soon\n", comment,
+			 comment, longdir);
+	assert_int_equal(load_text("long2.conf", text, &c, &err, NULL), -1);
+	assert_int_equal(err.line, 6);
+	assert_string_equal(err.key, "kiosk.idle_timeout");
+	config_free(&c);
+	free(text);
+
+	/* A long line that is no setting: refused at its line (3). */
+	text = xasprintf("[kiosk]\nidle_timeout = 75\n%s\n", longdir + 1);
+	assert_int_equal(load_text("long3.conf", text, &c, &err, NULL), -1);
+	assert_int_equal(err.line, 3);
+	config_free(&c);
+	free(text);
+}
+
 static void test_config_missing_file(void **state)
 {
 	struct config c;
@@ -715,6 +753,7 @@ int main(void)
 		cmocka_unit_test(test_config_bad_values),
 		cmocka_unit_test(test_config_default_language_not_offered),
 		cmocka_unit_test(test_config_syntax_error_line),
+		cmocka_unit_test(test_config_long_lines),
 		cmocka_unit_test(test_config_missing_file),
 		cmocka_unit_test(test_config_not_a_file),
 		cmocka_unit_test(test_config_relative_paths),
