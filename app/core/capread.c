@@ -113,6 +113,27 @@ const char *file_read_strerror(int rc)
 	case -EFBIG: return "larger than such a file may be; refused before reading it";
 	case -EISDIR: return "a folder, not a file";
 	case -EINVAL: return "not a regular file (a device, a pipe or a socket)";
+	case -EXDEV: return "a link that leads out of its folder";
 	default: return strerror(-rc);
 	}
+}
+
+int file_check_regular_inside(const char *path)
+{
+	struct stat st;
+	int fd = open_regular(path, &st);
+	if (fd < 0)
+		return fd;
+	close(fd);
+	char *dir = path_dirname(path);
+	char *real = realpath(path, NULL), *real_dir = realpath(dir, NULL);
+	int rc = 0;
+	if (!real || !real_dir)
+		rc = -errno;
+	else if (strncmp(real, real_dir, strlen(real_dir)) != 0 || real[strlen(real_dir)] != '/')
+		rc = -EXDEV;
+	free(real);
+	free(real_dir);
+	free(dir);
+	return rc;
 }

@@ -230,7 +230,7 @@ static void *start_vlc(void *data)
 	libvlc_event_attach(em, libvlc_MediaPlayerEncounteredError, on_event, m);
 	libvlc_event_attach(em, libvlc_MediaPlayerPaused, on_event, m);
 	libvlc_event_attach(em, libvlc_MediaPlayerPlaying, on_event, m);
-	if (m->warm && path_exists(m->warm))
+	if (m->warm && file_check_regular_inside(m->warm) == 0)
 		warm_up(m);
 	return NULL;
 }
@@ -298,8 +298,13 @@ int media_play(struct media *m, const char *path, const char *subtitles, int max
 		atomic_store(&m->state, MEDIA_ERROR);
 		return -1;
 	}
-	if (!path_exists(path)) {
-		LOG_ERR("%s: the film is missing", path);
+	/* libvlc would wait for ever on a FIFO or read a device as a film, and
+	 * its stop would then hang with it: only a regular file of the media
+	 * folder is handed over. */
+	int usable = file_check_regular_inside(path);
+	if (usable) {
+		LOG_ERR("%s: %s", path, usable == -ENOENT ? "the film is missing"
+							     : file_read_strerror(usable));
 		atomic_store(&m->state, MEDIA_ERROR);
 		return -1;
 	}
@@ -309,7 +314,10 @@ int media_play(struct media *m, const char *path, const char *subtitles, int max
 		atomic_store(&m->state, MEDIA_ERROR);
 		return -1;
 	}
-	if (subtitles && path_exists(subtitles)) {
+	int subs = subtitles ? file_check_regular_inside(subtitles) : -ENOENT;
+	if (subs && subs != -ENOENT)
+		LOG_ERR("%s: %s; the film plays without subtitles", subtitles, file_read_strerror(subs));
+	if (subs == 0) {
 		char *opt = xasprintf(":sub-file=%s", subtitles);
 		libvlc_media_add_option(md, opt);
 		free(opt);
@@ -366,7 +374,7 @@ void media_set_subtitles(struct media *m, const char *subtitles)
 {
 	if (!ready(m))
 		return;
-	if (!subtitles || !path_exists(subtitles)) {
+	if (!subtitles || file_check_regular_inside(subtitles) != 0) {
 		libvlc_video_set_spu(m->mp, -1);
 		return;
 	}

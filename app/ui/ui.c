@@ -295,12 +295,16 @@ static uint64_t next_deadline(struct ui *u)
 		if (!d || a < d)
 			d = a;
 	}
+	uint64_t film = video_deadline(u);
+	if (film && (!d || film < d))
+		d = film;
 	return d;
 }
 
 static void run_timers(struct ui *u, uint64_t now)
 {
 	input_animate(u, now);
+	video_check(u);
 	model_tick(u->model, now);
 	ui_frame(u);
 }

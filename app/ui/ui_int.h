@@ -157,6 +157,10 @@ void video_prepare(struct ui *u);
 void video_run_commands(struct ui *u);
 /* The player said something changed: pass it to the model, take the frame. */
 void video_on_wake(struct ui *u);
+/* When the film watchdog must look next (app clock), or 0; video_check()
+ * then turns a film that shows no pictures into the player's error. */
+uint64_t video_deadline(const struct ui *u);
+void video_check(struct ui *u);
 /* Where the current frame goes on screen; false when there is none. */
 bool video_frame_rect(const struct ui *u, SDL_Rect *out);
 void video_draw(struct ui *u, SDL_Rect box);
@@ -236,6 +240,10 @@ struct ui {
 	int video_w, video_h;  /* the texture's size */
 	bool has_frame;
 	int video_node;        /* index of player.video in the tree, or -1 */
+	bool film_watch;       /* a film should be showing pictures (the watchdog) */
+	bool film_opening;     /* … its first one */
+	uint64_t film_alive_ms; /* real time of its last sign of life */
+	uint64_t film_frames_seen;
 	bool sliding;          /* the finger drags a slider */
 
 	/* work beside the screen and the one wake (ui.c) */

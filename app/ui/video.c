@@ -12,6 +12,68 @@
 
 #define LOG_MODULE "video"
 
+/* A film that does not play is an error the resident sees, not a black
+ * player "playing" at 0:00 for ever (which would also keep idle away): no
+ * first picture this long after play, or no new picture this long while
+ * playing.  Films play in real time, so the watchdog counts real time, not
+ * the app's clock (which a script's "advance" moves on without the film). */
+#define FIRST_FRAME_MS 8000
+#define STALL_MS 8000
+
+static void watch_start(struct ui *u)
+{
+	u->film_watch = true;
+	u->film_alive_ms = clock_real_ms();
+}
+
+/* The film showed life (a new picture) or was told to move. */
+static void watch_update(struct ui *u, const struct media_snapshot *snap)
+{
+	if (!u->film_watch)
+		return;
+	if (snap->state != MEDIA_OPENING && snap->state != MEDIA_PLAYING) {
+		u->film_watch = false; /* paused, ended or failed: nothing to wait for */
+		return;
+	}
+	if (snap->frames != u->film_frames_seen) {
+		u->film_frames_seen = snap->frames;
+		u->film_alive_ms = clock_real_ms();
+	}
+	u->film_opening = snap->state == MEDIA_OPENING;
+}
+
+static uint64_t watch_deadline_real(const struct ui *u)
+{
+	return u->film_alive_ms + (u->film_opening ? FIRST_FRAME_MS : STALL_MS);
+}
+
+uint64_t video_deadline(const struct ui *u)
+{
+	if (!u->film_watch)
+		return 0;
+	uint64_t real = clock_real_ms(), due = watch_deadline_real(u);
+	return clock_now_ms() + (due > real ? due - real : 0);
+}
+
+void video_check(struct ui *u)
+{
+	if (!u->film_watch || !u->media || clock_real_ms() < watch_deadline_real(u))
+		return;
+	struct media_snapshot snap;
+	media_snapshot(u->media, &snap);
+	if (u->film_opening)
+		LOG_ERR("the film showed no picture within %d s: it cannot be played",
+			FIRST_FRAME_MS / 1000);
+	else
+		LOG_ERR("the film stood still at %lld ms for %d s: it cannot be played",
+			(long long)snap.position_ms, STALL_MS / 1000);
+	u->film_watch = false;
+	media_stop(u->media);
+	u->has_frame = false;
+	model_film_status(u->model, MODEL_FILM_ERROR, snap.position_ms, snap.duration_ms,
+			  clock_now_ms());
+}
+
 void video_prepare(struct ui *u)
 {
 	if (u->media || !model_wants_media(u->model))
@@ -59,6 +121,9 @@ void video_run_commands(struct ui *u)
 			int w, h;
 			film_area(u, &w, &h);
 			u->has_frame = false;
+			u->film_frames_seen = 0;
+			u->film_opening = true;
+			watch_start(u);
 			if (media_play(u->media, c.path, c.subtitles[0] ? c.subtitles : NULL, w, h) != 0)
 				video_on_wake(u); /* the model hears of the error at once */
 			break;
@@ -66,10 +131,21 @@ void video_run_commands(struct ui *u)
 		case MODEL_MEDIA_STOP:
 			media_stop(u->media);
 			u->has_frame = false;
+			u->film_watch = false;
 			break;
-		case MODEL_MEDIA_PAUSE: media_set_pause(u->media, true); break;
-		case MODEL_MEDIA_RESUME: media_set_pause(u->media, false); break;
-		case MODEL_MEDIA_SEEK: media_seek(u->media, c.ms); break;
+		case MODEL_MEDIA_PAUSE:
+			media_set_pause(u->media, true);
+			u->film_watch = false;
+			break;
+		case MODEL_MEDIA_RESUME:
+			media_set_pause(u->media, false);
+			watch_start(u);
+			break;
+		case MODEL_MEDIA_SEEK:
+			media_seek(u->media, c.ms);
+			if (u->film_watch)
+				watch_start(u); /* a jump takes a moment */
+			break;
 		case MODEL_MEDIA_VOLUME: media_set_volume(u->media, c.value); break;
 		case MODEL_MEDIA_SUBTITLES:
 			media_set_subtitles(u->media, c.subtitles[0] ? c.subtitles : NULL);
@@ -105,6 +181,7 @@ void video_on_wake(struct ui *u)
 		return;
 	struct media_snapshot snap;
 	media_snapshot(u->media, &snap);
+	watch_update(u, &snap);
 	model_film_status(u->model, film_state(snap.state), snap.position_ms, snap.duration_ms,
 			  clock_now_ms());
 	if (take_frame(u)) {

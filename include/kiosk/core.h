@@ -120,7 +120,14 @@ void capbuf_free(struct capbuf *b);
  * is refused rather than waited on.  Returns 0, -EFBIG above the cap (before
  * reading), -EISDIR, -EINVAL (not a regular file) or -errno. */
 int file_read_capped(const char *path, size_t cap, char **out, size_t *len);
-/* A person's words for a file_read_capped() error. */
+/* For files handed to a library that opens them itself (films, subtitles,
+ * pictures): 0 when path is a regular file whose real place is inside its
+ * own folder; -ENOENT, -EISDIR, -EINVAL (not a regular file), -EXDEV (a link
+ * that leads out of the folder) or -errno.  Never blocks (a FIFO is no
+ * file). */
+int file_check_regular_inside(const char *path);
+/* A person's words for a file_read_capped() or file_check_regular_inside()
+ * error. */
 const char *file_read_strerror(int rc);
 /* Writes via a temporary file, fsync, rename and fsync of the folder,
  * so that a crash leaves either the old or the new file. */
