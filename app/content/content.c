@@ -208,6 +208,10 @@ enum content_err read_i18n(json_t *obj, const char *where, const char *path,
 		if (!json_is_string(v) || json_string_length(v) == 0)
 			return content_fail(err, CONTENT_ERR_SCHEMA, "%s: %s.%s: expected a non-empty text",
 				    path, where, lang);
+		if (json_string_length(v) > CONTENT_CAP_TEXT)
+			return content_fail(err, CONTENT_ERR_SCHEMA, "%s: %s.%s: %zu bytes, but a text "
+					    "here has at most %d", path, where, lang,
+					    json_string_length(v), CONTENT_CAP_TEXT);
 		i18n_add(out, lang, json_string_value(v));
 	}
 	return CONTENT_OK;
@@ -259,8 +263,9 @@ static enum content_err read_films(json_t *root, const char *path, struct conten
 	json_t *films = json_object_get(root, "films");
 	if (!films)
 		return CONTENT_OK;
-	if (!json_is_array(films))
-		return content_fail(err, CONTENT_ERR_SCHEMA, "%s: films: expected a list", path);
+	if (!json_is_array(films) || json_array_size(films) > CONTENT_CAP_TOPICS)
+		return content_fail(err, CONTENT_ERR_SCHEMA, "%s: films: expected a list of at most %d",
+				    path, CONTENT_CAP_TOPICS);
 	c->films = xcalloc(json_array_size(films) + 1, sizeof *c->films);
 	for (size_t i = 0; i < json_array_size(films); i++) {
 		c->n_films = i + 1;
@@ -337,6 +342,12 @@ static enum content_err read_strings(struct content *c, size_t li, struct conten
 				e = content_fail(err, CONTENT_ERR_SCHEMA, "%s: %s: expected a text", path, key);
 				break;
 			}
+			if (json_string_length(v) > CONTENT_CAP_TEXT) {
+				e = content_fail(err, CONTENT_ERR_SCHEMA, "%s: %s: %zu bytes, but a text "
+						 "here has at most %d", path, key, json_string_length(v),
+						 CONTENT_CAP_TEXT);
+				break;
+			}
 			i18n_add(&c->strings[li], key, json_string_value(v));
 		}
 	}
@@ -349,8 +360,10 @@ static enum content_err read_languages(json_t *root, const char *path, struct co
 				       struct content_error *err)
 {
 	json_t *langs = json_object_get(root, "languages");
-	if (!json_is_array(langs) || json_array_size(langs) == 0)
-		return content_fail(err, CONTENT_ERR_SCHEMA, "%s: languages: expected a non-empty list", path);
+	if (!json_is_array(langs) || json_array_size(langs) == 0 ||
+	    json_array_size(langs) > CONTENT_CAP_LANGUAGES)
+		return content_fail(err, CONTENT_ERR_SCHEMA, "%s: languages: expected a list of 1 to "
+				    "%d", path, CONTENT_CAP_LANGUAGES);
 	c->n_languages = json_array_size(langs);
 	c->languages = xcalloc(c->n_languages, sizeof *c->languages);
 	c->strings = xcalloc(c->n_languages, sizeof *c->strings);
@@ -430,8 +443,9 @@ enum content_err content_load(const char *dir, struct content **out, struct cont
 	if ((e = read_languages(root, path, c, err)))
 		goto out;
 	json_t *topics = json_object_get(root, "topics");
-	if (!json_is_array(topics)) {
-		e = content_fail(err, CONTENT_ERR_SCHEMA, "%s: topics: expected a list", path);
+	if (!json_is_array(topics) || json_array_size(topics) > CONTENT_CAP_TOPICS) {
+		e = content_fail(err, CONTENT_ERR_SCHEMA, "%s: topics: expected a list of at most %d",
+				 path, CONTENT_CAP_TOPICS);
 		goto out;
 	}
 	c->topics = xcalloc(json_array_size(topics) + 1, sizeof *c->topics);

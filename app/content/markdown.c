@@ -269,6 +269,35 @@ static int on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *us
 	return 0;
 }
 
+/* The caps of a page's blocks: a paragraph's bytes and a word's characters
+ * (a word may run across spans, as in "**Digital**isierung"). */
+static enum content_err check_blocks(const struct page *p, const char *name,
+				     struct content_error *err)
+{
+	for (size_t i = 0; i < p->n_blocks; i++) {
+		const struct page_block *blk = &p->blocks[i];
+		size_t bytes = 0, word = 0;
+		for (size_t k = 0; k < blk->n_spans; k++) {
+			const char *t = blk->spans[k].text;
+			bytes += strlen(t);
+			for (const unsigned char *c = (const unsigned char *)t; *c; c++) {
+				if (*c == ' ' || *c == '\n' || *c == '\t')
+					word = 0;
+				else if ((*c & 0xC0) != 0x80 && ++word > CONTENT_CAP_WORD)
+					return content_fail(err, CONTENT_ERR_PAGE, "%s: block %zu: a word "
+							    "of more than %d characters; break it "
+							    "with spaces", name, i + 1,
+							    CONTENT_CAP_WORD);
+			}
+		}
+		if (bytes > CONTENT_CAP_PARAGRAPH)
+			return content_fail(err, CONTENT_ERR_PAGE, "%s: block %zu: %zu bytes, but a "
+					    "paragraph has at most %d; split it", name, i + 1, bytes,
+					    CONTENT_CAP_PARAGRAPH);
+	}
+	return CONTENT_OK;
+}
+
 static enum content_err page_error(struct content_error *err, const char *name, const char *why)
 {
 	snprintf(err->message, sizeof err->message, "%s: %s", name, why);
@@ -280,7 +309,7 @@ enum content_err page_parse(const char *markdown, size_t len, const char *base_d
 {
 	*out = NULL;
 	if (len > CONTENT_CAP_PAGE)
-		return page_error(err, name, "larger than 512 KiB; split it into several topics");
+		return page_error(err, name, "larger than 128 KiB; split it into several topics");
 	if (memchr(markdown, '\0', len))
 		return page_error(err, name, "contains a NUL byte: it is not a text file");
 	if (!utf8_valid(markdown, len)) {
@@ -308,6 +337,11 @@ enum content_err page_parse(const char *markdown, size_t len, const char *base_d
 	if (p->n_blocks == 0) {
 		page_free(p);
 		return page_error(err, name, "the page has no text");
+	}
+	enum content_err e = check_blocks(p, name, err);
+	if (e) {
+		page_free(p);
+		return e;
 	}
 	*out = p;
 	return CONTENT_OK;

@@ -62,12 +62,12 @@ static void draw_framed(SDL_Renderer *ren, SDL_Rect r, int radius, int bw, SDL_C
 	draw_fill_round(ren, r, radius, fill);
 }
 
-static void blit(SDL_Renderer *ren, const struct text_block *tb, int x, int y)
+/* Text within the renderer's clip (what is being redrawn now). */
+static void blit(struct ui *u, const struct text_block *tb, int x, int y)
 {
-	if (!tb || !tb->texture)
-		return;
-	SDL_Rect dst = {x, y, tb->w, tb->h};
-	SDL_RenderCopy(ren, tb->texture, NULL, &dst);
+	SDL_Rect clip;
+	SDL_RenderGetClipRect(u->ren, &clip);
+	text_draw(u->text, tb, x, y, SDL_RectEmpty(&clip) ? NULL : &clip);
 }
 
 /* A film's still across the top of its card, cropped to 16:9. */
@@ -94,7 +94,7 @@ static void draw_slider(struct ui *u, const struct model_node *n, const struct b
 	const struct metrics *m = &u->layout.m;
 	int x0 = r.x, w = r.w;
 	if (b->icon) {
-		blit(u->ren, b->icon, r.x + b->icon_at.x, r.y + b->icon_at.y);
+		blit(u, b->icon, r.x + b->icon_at.x, r.y + b->icon_at.y);
 		x0 += b->icon->w + (int)lround(12 * m->s);
 		w -= b->icon->w + (int)lround(12 * m->s);
 	}
@@ -121,7 +121,7 @@ static void draw_slider(struct ui *u, const struct model_node *n, const struct b
 	SDL_Rect thumb = {x0 + (int)(w * f) - d / 2, r.y + (r.h - d) / 2, d, d};
 	draw_fill_round(u->ren, thumb, d / 2, (SDL_Color){255, 255, 255, 255});
 	if (time)
-		blit(u->ren, time, r.x + r.w - time->w, r.y + (r.h - time->h) / 2);
+		blit(u, time, r.x + r.w - time->w, r.y + (r.h - time->h) / 2);
 }
 
 static void draw_background(struct ui *u, const struct model_node *n, const struct box *b,
@@ -247,7 +247,7 @@ static void draw_check(struct ui *u, const struct model_node *n, SDL_Rect r)
 	int d = (int)lround(44 * u->layout.m.s);
 	SDL_Rect c = {u->tree->rtl ? r.x + d / 3 : r.x + r.w - d - d / 3, r.y + d / 3, d, d};
 	draw_fill_round(u->ren, c, d / 2, u->theme.tone[MODEL_TONE_SURVEY]);
-	blit(u->ren, u->check_icon, c.x + (d - (u->check_icon ? u->check_icon->w : 0)) / 2,
+	blit(u, u->check_icon, c.x + (d - (u->check_icon ? u->check_icon->w : 0)) / 2,
 	     c.y + (d - (u->check_icon ? u->check_icon->h : 0)) / 2);
 }
 
@@ -260,9 +260,9 @@ static void draw_node(struct ui *u, size_t i)
 		r.y += u->layout.viewport.y - (int)lround(u->scroll);
 	draw_background(u, n, b, r, u->pressed && u->press_node == (int)i && !u->dragging);
 	if (b->look != LOOK_SLIDER) /* a slider draws its icon beside its track */
-		blit(u->ren, b->icon, r.x + b->icon_at.x, r.y + b->icon_at.y);
-	blit(u->ren, b->label, r.x + b->label_at.x, r.y + b->label_at.y);
-	blit(u->ren, b->detail, r.x + b->detail_at.x, r.y + b->detail_at.y);
+		blit(u, b->icon, r.x + b->icon_at.x, r.y + b->icon_at.y);
+	blit(u, b->label, r.x + b->label_at.x, r.y + b->label_at.y);
+	blit(u, b->detail, r.x + b->detail_at.x, r.y + b->detail_at.y);
 	if (n->value_max && n->slot == MODEL_SLOT_DIALOG)
 		draw_countdown(u, n, r);
 	else if (n->value_max && n->role == MODEL_ROLE_TEXT)

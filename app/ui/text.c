@@ -4,8 +4,15 @@
  * is split into words; each word gets its font (Noto Sans, Noto Sans
  * Arabic for Arabic script, or the icon font) and its bidi level (fribidi,
  * only when the text has right-to-left characters).  Lines are broken by
- * measured words, reordered for display by the bidi rule L2, drawn into one
- * texture, and cached: the same content, style and width is laid out once.
+ * measured words, reordered for display by the bidi rule L2, and cached:
+ * the same content, style and width is laid out once.
+ *
+ * Bounded by design: a piece holds at most PIECE_MAX_CHARS characters, so a
+ * word longer than a line breaks between its pieces in linear time; a laid
+ * out paragraph is drawn in chunks of CHUNK_LINES lines, each made into a
+ * texture only when it is first seen and dropped again (least recently drawn
+ * first) when the textures pass TEXTURE_BUDGET, so a long page never costs
+ * more than the budget in pixels.
  */
 #include "ui_int.h"
 
@@ -16,8 +23,14 @@
 #define LOG_MODULE "text"
 
 #define MAX_FONTS 48
-/* Textures of other screens are kept up to this many bytes. */
+/* Layouts of other screens are kept up to this many bytes. */
 #define CACHE_SOFT_LIMIT (24u << 20)
+/* Pixels of text textures, at most (a 1080p screen is 8 MB). */
+#define TEXTURE_BUDGET (32u << 20)
+/* The longest run of characters shaped as one piece. */
+#define PIECE_MAX_CHARS 64
+/* Lines drawn into one texture. */
+#define CHUNK_LINES 8
 
 struct font_slot {
 	enum text_face face;
@@ -32,6 +45,14 @@ struct cache_entry {
 	struct text_block block;
 };
 
+/* A few lines of a block, drawn into a texture when they are first seen. */
+struct chunk {
+	size_t first_line, n_lines;
+	int y, h;
+	SDL_Texture *texture;    /* NULL until drawn, or after it was dropped */
+	uint64_t drawn;          /* t->stamp when last drawn: the least recent goes first */
+};
+
 struct text {
 	SDL_Renderer *ren;
 	char *paths[5];          /* per enum text_face */
@@ -40,7 +61,9 @@ struct text {
 	size_t n_fonts;
 	struct cache_entry **entries; /* each on its own, so blocks stay put */
 	size_t n_entries, cap_entries;
-	size_t bytes;            /* pixels held by the cached textures */
+	size_t bytes;            /* held by the cached layouts (pieces and lines) */
+	size_t texture_bytes;    /* held by the chunks' textures */
+	uint64_t stamp;          /* counts draws, for the chunks' least-recent order */
 	struct cache_entry scratch; /* a text that changes all the time (a film's clock) */
 };
 
@@ -94,10 +117,11 @@ struct text *text_new(SDL_Renderer *ren, const char *font_dir)
 	return t;
 }
 
-static void entry_release(struct cache_entry *e)
+static void laid_free(struct text *t, struct text_laid *laid);
+
+static void entry_release(struct text *t, struct cache_entry *e)
 {
-	if (e->block.texture)
-		SDL_DestroyTexture(e->block.texture);
+	laid_free(t, e->block.laid);
 	free(e);
 }
 
@@ -108,10 +132,9 @@ void text_free(struct text *t)
 	for (size_t i = 0; i < t->n_fonts; i++)
 		TTF_CloseFont(t->fonts[i].font);
 	for (size_t i = 0; i < t->n_entries; i++)
-		entry_release(t->entries[i]);
+		entry_release(t, t->entries[i]);
 	free(t->entries);
-	if (t->scratch.block.texture)
-		SDL_DestroyTexture(t->scratch.block.texture);
+	laid_free(t, t->scratch.block.laid);
 	for (int i = 0; i < 5; i++)
 		free(t->paths[i]);
 	free(t->arabic[0]);
@@ -317,18 +340,21 @@ static bool chars_levels(struct chars *c, bool rtl_base)
 /* Cuts the characters into pieces where face, font, level or spacing change. */
 static void make_pieces(const struct chars *c, struct pieces *ps)
 {
-	char *buf = xmalloc(c->n * 4 + 1);
-	size_t len = 0;
+	char *buf = xmalloc(PIECE_MAX_CHARS * 4 + 1);
+	size_t len = 0, chars = 0;
 	struct piece *cur = NULL;
 	for (size_t i = 0; i <= c->n; i++) {
 		bool end = i == c->n;
 		bool space = !end && c->u[i] == ' ';
 		bool arabic = !end && is_arabic_char(c->u[i]);
+		/* A long word goes on in a new piece: the line breaker may break
+		 * between the two when the word is wider than a line. */
 		if (cur && (end || space || cur->space || cur->face != c->face[i] ||
-			    cur->arabic != arabic || cur->level != c->level[i])) {
+			    cur->arabic != arabic || cur->level != c->level[i] ||
+			    chars == PIECE_MAX_CHARS)) {
 			buf[len] = '\0';
 			cur->text = xstrndup(buf, len);
-			len = 0;
+			len = chars = 0;
 			cur = NULL;
 		}
 		if (end)
@@ -343,6 +369,7 @@ static void make_pieces(const struct chars *c, struct pieces *ps)
 			cur->level = c->level[i];
 		}
 		len += utf8_encode(c->u[i], buf + len);
+		chars++;
 	}
 	free(buf);
 }
@@ -355,26 +382,39 @@ static TTF_Font *piece_font(struct text *t, const struct piece *p, int px)
 	return f;
 }
 
-/* Splits a piece wider than a line into pieces that fit (long addresses). */
-static void split_overlong(struct text *t, struct pieces *ps, size_t i, int px, int max_w)
+/* Measures every piece and cuts one wider than a line (at most
+ * PIECE_MAX_CHARS characters, so each cut costs little) where it fits,
+ * building the list anew: linear in the text. */
+static void measure_pieces(struct text *t, struct pieces *ps, int px, int max_w)
 {
-	TTF_Font *f = piece_font(t, &ps->v[i], px);
-	int extent = 0, count = 0;
-	if (!f || TTF_MeasureUTF8(f, ps->v[i].text, max_w, &extent, &count) != 0 || count <= 0)
-		return;
-	const char *p = ps->v[i].text;
-	for (int k = 0; k < count && *p; k++)
-		utf8_next(&p);
-	if (!*p)
-		return;
-	struct piece tail = ps->v[i];
-	tail.text = xstrdup(p);
-	ps->v[i].text[p - ps->v[i].text] = '\0';
-	pieces_push(ps);
-	memmove(&ps->v[i + 2], &ps->v[i + 1], (ps->n - i - 2) * sizeof *ps->v);
-	ps->v[i + 1] = tail;
-	TTF_SizeUTF8(f, ps->v[i].text, &ps->v[i].w, NULL);
-	TTF_SizeUTF8(f, tail.text, &ps->v[i + 1].w, NULL);
+	struct pieces out = {0};
+	for (size_t i = 0; i < ps->n; i++) {
+		struct piece p = ps->v[i];
+		TTF_Font *f = piece_font(t, &p, px);
+		if (f)
+			TTF_SizeUTF8(f, p.space ? " " : p.text, &p.w, NULL);
+		while (f && !p.space && p.w > max_w) {
+			int extent = 0, count = 0;
+			if (TTF_MeasureUTF8(f, p.text, max_w, &extent, &count) != 0)
+				break;
+			const char *cut = p.text;
+			for (int k = 0; k < (count > 0 ? count : 1) && *cut; k++)
+				utf8_next(&cut); /* at least one character a line */
+			if (!*cut)
+				break;
+			struct piece *head = pieces_push(&out);
+			*head = p;
+			head->text = xstrndup(p.text, (size_t)(cut - p.text));
+			TTF_SizeUTF8(f, head->text, &head->w, NULL);
+			char *rest = xstrdup(cut);
+			free(p.text);
+			p.text = rest;
+			TTF_SizeUTF8(f, p.text, &p.w, NULL);
+		}
+		*pieces_push(&out) = p;
+	}
+	free(ps->v);
+	*ps = out;
 }
 
 /* Rule L2: reverse every run at or above each odd level, highest first. */
@@ -439,6 +479,17 @@ static size_t break_lines(struct text *t, const struct pieces *ps, const struct 
 				word += ps->v[w_end++].w;
 			if (end > l->from && width + gap + word > max_w)
 				break;
+			if (end == l->from && word > max_w) {
+				/* A word wider than the line: as many of its pieces as
+				 * fit, at least one; the rest goes on the next line. */
+				size_t k = end;
+				int used = 0;
+				while (k < w_end && (k == end || used + ps->v[k].w <= max_w))
+					used += ps->v[k++].w;
+				width = used;
+				end = k;
+				break;
+			}
 			width += (end > l->from ? gap : 0) + word;
 			end = w_end;
 		}
@@ -459,18 +510,61 @@ static size_t break_lines(struct text *t, const struct pieces *ps, const struct 
 	return n;
 }
 
-static SDL_Texture *render(struct text *t, const struct pieces *ps, const struct line *lines,
-			   size_t n_lines, const struct text_style *st, int w, int h, bool bidi)
+/* What a laid out block keeps for drawing its chunks later. */
+struct text_laid {
+	struct pieces ps;
+	struct line *lines;
+	size_t n_lines;
+	struct text_style style;
+	bool bidi;
+	struct chunk *chunks;
+	size_t n_chunks;
+	size_t bytes;            /* of the pieces and lines, for the cache's account */
+};
+
+static void chunk_drop(struct text *t, struct chunk *c, int w)
 {
-	SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+	if (!c->texture)
+		return;
+	SDL_DestroyTexture(c->texture);
+	c->texture = NULL;
+	t->texture_bytes -= (size_t)w * (size_t)c->h * 4;
+}
+
+static void laid_free(struct text *t, struct text_laid *laid)
+{
+	if (!laid)
+		return;
+	int w = 0;
+	for (size_t l = 0; l < laid->n_lines; l++)
+		w = laid->lines[l].w > w ? laid->lines[l].w : w;
+	for (size_t i = 0; i < laid->n_chunks; i++)
+		chunk_drop(t, &laid->chunks[i], w > 1 ? w : 1);
+	pieces_free(&laid->ps);
+	free(laid->lines);
+	free(laid->chunks);
+	free(laid);
+}
+
+/* Draws the chunk's lines into a texture of the block's width. */
+static SDL_Texture *render_chunk(struct text *t, const struct text_laid *laid,
+				 const struct chunk *c, int w)
+{
+	const struct pieces *ps = &laid->ps;
+	const struct text_style *st = &laid->style;
+	SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, w, c->h, 32, SDL_PIXELFORMAT_ARGB8888);
 	if (!surf)
 		return NULL;
 	SDL_FillRect(surf, NULL, 0);
-	size_t *order = xmalloc((ps->n + 1) * sizeof *order);
+	size_t most = 1;
+	for (size_t l = c->first_line; l < c->first_line + c->n_lines; l++)
+		if (laid->lines[l].to - laid->lines[l].from > most)
+			most = laid->lines[l].to - laid->lines[l].from;
+	size_t *order = xmalloc(most * sizeof *order);
 	int y = 0;
-	for (size_t l = 0; l < n_lines; l++) {
-		const struct line *ln = &lines[l];
-		if (bidi)
+	for (size_t l = c->first_line; l < c->first_line + c->n_lines; l++) {
+		const struct line *ln = &laid->lines[l];
+		if (laid->bidi)
 			reorder_line(ps, ln->from, ln->to, order);
 		else
 			for (size_t i = ln->from; i < ln->to; i++)
@@ -502,38 +596,100 @@ static SDL_Texture *render(struct text *t, const struct pieces *ps, const struct
 	return tex;
 }
 
+/* Cuts the lines into chunks of CHUNK_LINES. */
+static void make_chunks(struct text_laid *laid)
+{
+	laid->n_chunks = (laid->n_lines + CHUNK_LINES - 1) / CHUNK_LINES;
+	laid->chunks = xcalloc(laid->n_chunks ? laid->n_chunks : 1, sizeof *laid->chunks);
+	int y = 0;
+	for (size_t i = 0; i < laid->n_chunks; i++) {
+		struct chunk *c = &laid->chunks[i];
+		c->first_line = i * CHUNK_LINES;
+		c->n_lines = laid->n_lines - c->first_line < CHUNK_LINES ? laid->n_lines - c->first_line
+									 : CHUNK_LINES;
+		c->y = y;
+		for (size_t l = c->first_line; l < c->first_line + c->n_lines; l++)
+			c->h += laid->lines[l].h;
+		y += c->h;
+	}
+}
+
 static void lay_out(struct text *t, const struct text_run *runs, size_t n_runs,
 		    const struct text_style *st, int max_w, struct text_block *out)
 {
 	struct chars c;
-	struct pieces ps = {0};
+	struct text_laid *laid = xcalloc(1, sizeof *laid);
 	chars_read(&c, runs, n_runs);
-	bool bidi = chars_levels(&c, st->rtl);
-	make_pieces(&c, &ps);
+	laid->bidi = chars_levels(&c, st->rtl);
+	make_pieces(&c, &laid->ps);
 	chars_free(&c);
 	memset(out, 0, sizeof *out);
-	for (size_t i = 0; i < ps.n; i++) {
-		TTF_Font *f = piece_font(t, &ps.v[i], st->px);
-		if (f)
-			TTF_SizeUTF8(f, ps.v[i].space ? " " : ps.v[i].text, &ps.v[i].w, NULL);
-		if (!ps.v[i].space && ps.v[i].w > max_w)
-			split_overlong(t, &ps, i, st->px, max_w);
-	}
-	struct line *lines = xmalloc((ps.n + 1) * sizeof *lines);
-	size_t n_lines = break_lines(t, &ps, st, max_w, lines);
+	measure_pieces(t, &laid->ps, st->px, max_w);
+	laid->lines = xmalloc((laid->ps.n + 1) * sizeof *laid->lines);
+	laid->n_lines = break_lines(t, &laid->ps, st, max_w, laid->lines);
+	laid->style = *st;
 	int w = 1, h = 0;
-	for (size_t l = 0; l < n_lines; l++) {
-		w = lines[l].w > w ? lines[l].w : w;
-		h += lines[l].h;
+	for (size_t l = 0; l < laid->n_lines; l++) {
+		w = laid->lines[l].w > w ? laid->lines[l].w : w;
+		h += laid->lines[l].h;
 	}
-	if (n_lines) {
-		out->texture = render(t, &ps, lines, n_lines, st, w, h, bidi);
-		out->w = w;
-		out->h = h;
-		out->lines = (int)n_lines;
+	if (!laid->n_lines) {
+		laid_free(t, laid);
+		return;
 	}
-	free(lines);
-	pieces_free(&ps);
+	make_chunks(laid);
+	laid->bytes = sizeof *laid + laid->ps.n * sizeof *laid->ps.v +
+		      (laid->ps.n + 1) * sizeof *laid->lines + laid->n_chunks * sizeof *laid->chunks;
+	for (size_t i = 0; i < laid->ps.n; i++)
+		laid->bytes += strlen(laid->ps.v[i].text) + 1;
+	out->laid = laid;
+	out->w = w;
+	out->h = h;
+	out->lines = (int)laid->n_lines;
+}
+
+/* Drops the least recently drawn chunk textures until the budget holds
+ * again (never one drawn in this very call: keep). */
+static void keep_budget(struct text *t, const struct chunk *keep)
+{
+	while (t->texture_bytes > TEXTURE_BUDGET) {
+		struct chunk *oldest = NULL;
+		int oldest_w = 0;
+		for (size_t i = 0; i <= t->n_entries; i++) {
+			struct cache_entry *e = i < t->n_entries ? t->entries[i] : &t->scratch;
+			struct text_laid *laid = e->block.laid;
+			for (size_t k = 0; laid && k < laid->n_chunks; k++) {
+				struct chunk *c = &laid->chunks[k];
+				if (c->texture && c != keep && (!oldest || c->drawn < oldest->drawn))
+					oldest = c, oldest_w = e->block.w;
+			}
+		}
+		if (!oldest)
+			return;
+		chunk_drop(t, oldest, oldest_w);
+	}
+}
+
+void text_draw(struct text *t, const struct text_block *b, int x, int y, const SDL_Rect *clip)
+{
+	if (!b || !b->laid)
+		return;
+	t->stamp++;
+	for (size_t i = 0; i < b->laid->n_chunks; i++) {
+		struct chunk *c = &b->laid->chunks[i];
+		SDL_Rect dst = {x, y + c->y, b->w, c->h};
+		if (clip && !SDL_HasIntersection(&dst, clip))
+			continue;
+		if (!c->texture) {
+			c->texture = render_chunk(t, b->laid, c, b->w);
+			if (!c->texture)
+				continue;
+			t->texture_bytes += (size_t)b->w * (size_t)c->h * 4;
+			keep_budget(t, c);
+		}
+		c->drawn = t->stamp;
+		SDL_RenderCopy(t->ren, c->texture, NULL, &dst);
+	}
 }
 
 const struct text_block *text_layout(struct text *t, const struct text_run *runs, size_t n_runs,
@@ -556,7 +712,7 @@ const struct text_block *text_layout(struct text *t, const struct text_run *runs
 	e->key = key;
 	e->used = true;
 	lay_out(t, runs, n_runs, style, max_w, &e->block);
-	t->bytes += (size_t)e->block.w * (size_t)e->block.h * 4;
+	t->bytes += e->block.laid ? e->block.laid->bytes : 0;
 	return &e->block;
 }
 
@@ -572,9 +728,8 @@ const struct text_block *text_scratch(struct text *t, const char *s, enum text_f
 {
 	struct text_run run = {s ? s : "", face};
 	uint64_t key = cache_key(&run, 1, style, max_w);
-	if (t->scratch.key != key || !t->scratch.block.texture) {
-		if (t->scratch.block.texture)
-			SDL_DestroyTexture(t->scratch.block.texture);
+	if (t->scratch.key != key || !t->scratch.block.laid) {
+		laid_free(t, t->scratch.block.laid);
 		lay_out(t, &run, 1, style, max_w, &t->scratch.block);
 		t->scratch.key = key;
 	}
@@ -615,15 +770,15 @@ void text_cache_trim(struct text *t)
 {
 	size_t keep = 0;
 	/* Below the limit everything stays: going back to a screen is free. */
-	bool over = t->bytes > CACHE_SOFT_LIMIT;
+	bool over = t->bytes + t->texture_bytes > CACHE_SOFT_LIMIT;
 	for (size_t i = 0; i < t->n_entries; i++) {
 		struct cache_entry *e = t->entries[i];
 		if (e->used || !over) {
 			e->used = false;
 			t->entries[keep++] = e;
 		} else {
-			t->bytes -= (size_t)e->block.w * (size_t)e->block.h * 4;
-			entry_release(e);
+			t->bytes -= e->block.laid ? e->block.laid->bytes : 0;
+			entry_release(t, e);
 		}
 	}
 	t->n_entries = keep;

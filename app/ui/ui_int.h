@@ -53,9 +53,12 @@ struct text_style {
 	bool center;           /* centre each line (titles, buttons) */
 };
 
-/* A laid-out paragraph, drawn into one texture; owned by the cache. */
+struct text_laid;
+
+/* A laid-out paragraph; owned by the cache.  Its pixels are made in chunks
+ * of lines when text_draw() first shows them. */
 struct text_block {
-	SDL_Texture *texture;  /* NULL for empty text */
+	struct text_laid *laid; /* NULL for empty text */
 	int w, h;
 	int lines;
 };
@@ -71,6 +74,10 @@ void text_free(struct text *t);
  * Borrowed: valid until text_cache_trim() or text_free(). */
 const struct text_block *text_layout(struct text *t, const struct text_run *runs, size_t n_runs,
 				     const struct text_style *style, int max_w);
+/* Draws b with its top left at x, y: only the chunks of lines that meet
+ * clip (NULL: all), each made into a texture when first drawn; textures
+ * least recently drawn are dropped when the budget is spent. */
+void text_draw(struct text *t, const struct text_block *b, int x, int y, const SDL_Rect *clip);
 /* Convenience for one run. */
 const struct text_block *text_simple(struct text *t, const char *s, enum text_face face,
 				     const struct text_style *style, int max_w);

@@ -34,7 +34,14 @@ const char *content_strerror(enum content_err err);
 #define CONTENT_CAP_INDEX (1024 * 1024)  /* content.json */
 #define CONTENT_CAP_STRINGS (256 * 1024) /* strings/LANG.json */
 #define CONTENT_CAP_SURVEY (256 * 1024)  /* survey.json */
-#define CONTENT_CAP_PAGE (512 * 1024)    /* pages/TOPIC.LANG.md */
+#define CONTENT_CAP_PAGE (128 * 1024)    /* pages/TOPIC.LANG.md */
+/* Caps on what those files hold, so that memory and time on the screen are
+ * bounded by design (checked when content is read, named by file and field). */
+#define CONTENT_CAP_TEXT 1000        /* bytes of a title, summary, label, question, option */
+#define CONTENT_CAP_PARAGRAPH 8192   /* bytes of a paragraph, heading or list item of a page */
+#define CONTENT_CAP_WORD 120         /* characters of a word (a long web address fits) */
+#define CONTENT_CAP_TOPICS 48        /* topics, and films, of a content */
+#define CONTENT_CAP_LANGUAGES 12     /* languages of a content */
 /* A content version may lie at most this far ahead of the clock (versions
  * are creation times in seconds, or small numbers). */
 #define CONTENT_VERSION_AHEAD_S (366LL * 24 * 3600)

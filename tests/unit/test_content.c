@@ -546,7 +546,7 @@ static void test_capped_files_refused(void **state)
 	struct page *p = (struct page *)1;
 	assert_int_equal(content_page_load(c, &c->topics[0], "de", &p, &err), CONTENT_ERR_IO);
 	assert_null(p);
-	assert_non_null(strstr(err.message, "larger than the 512 KiB"));
+	assert_non_null(strstr(err.message, "larger than the 128 KiB"));
 	/* exactly at the cap it is read (and then judged as a page) */
 	write_big(dir, rel, CONTENT_CAP_PAGE);
 	enum content_err e = content_page_load(c, &c->topics[0], "de", &p, &err);
