@@ -93,15 +93,19 @@ static enum content_err copy_seed(const char *seed_dir, const char *media_dir, c
 	return e;
 }
 
-/* The version the seed's content.json names, or 0 when it cannot say. */
+/* The version the seed's content.json names, or 0 when it cannot say (and
+ * then the log says why: the content in use stays). */
 static int64_t seed_version(const char *seed_dir)
 {
 	char *path = path_join(seed_dir, "content.json");
 	json_t *root = NULL;
-	struct content_error ignored;
+	struct content_error err;
 	int64_t v = 0;
-	if (read_json(path, CONTENT_CAP_INDEX, &root, &ignored) == CONTENT_OK)
+	if (read_json(path, CONTENT_CAP_INDEX, &root, &err) == CONTENT_OK)
 		v = json_integer_value(json_object_get(root, "version"));
+	else
+		LOG_ERR("the content in %s cannot be read, the content installed before stays: %s",
+			seed_dir, err.message);
 	json_decref(root);
 	free(path);
 	return v;
