@@ -119,7 +119,10 @@ void i18n_add(struct content_i18n *t, const char *lang, const char *text)
 enum content_err read_capped(const char *path, size_t cap, char **text, size_t *len,
 			     struct content_error *err)
 {
-	int rc = file_read_capped(path, cap, text, len);
+	/* Nothing named by content is read from outside its folder. */
+	int rc = file_check_regular_inside(path);
+	if (rc == 0)
+		rc = file_read_capped(path, cap, text, len);
 	if (rc == -ENOENT)
 		return content_fail(err, CONTENT_ERR_MISSING, "%s: missing", path);
 	if (rc == -EFBIG)

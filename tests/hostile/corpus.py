@@ -329,6 +329,16 @@ def cases(c):
     installed_page("page-dev-zero", "dev-zero", "not a regular file")
     installed_page("page-folder", "folder", "a folder, not a file")
 
+    def link_out(d, cd):
+        page = os.path.join(cd, "pages", "projekt.de.md")
+        secret = os.path.join(d, "secret.md")
+        write(secret, "# Geheim\n\nDas gehört nicht auf den Bildschirm.\n")
+        os.unlink(page)
+        os.symlink(secret, page)
+    c.kiosk_case("page-link-out", installed=link_out,
+                 script="tap @home.guide\ntap @guide.projekt\nexpect @page.error\n",
+                 want_screen="page", want_msg="a link that leads out of its folder")
+
     # ---- survey (refused whole, like content) ----
     survey = lambda s: os.path.join(s, "survey.json")  # noqa: E731
     content_case("survey-over-cap", lambda p, s: write(survey(s), " " * (300 * 1024)),
