@@ -420,6 +420,12 @@ static void apply_session(struct model *m, enum session_action a)
 void model_type_text(struct model *m, const char *utf8, uint64_t now_ms)
 {
 	model_user_activity(m, now_ms);
+	/* Text enters the model here (a keyboard, a script line): only whole
+	 * UTF-8 reaches an answer, the screen and the database. */
+	if (!utf8_valid(utf8, strlen(utf8))) {
+		LOG_WARN("typed text that is not UTF-8 was ignored");
+		return;
+	}
 	if (m->screen == MODEL_SCREEN_SURVEY && m->survey && session_type(m->survey, utf8))
 		model_changed(m);
 }

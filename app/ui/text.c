@@ -176,15 +176,27 @@ static TTF_Font *font_get(struct text *t, enum text_face face, bool arabic, int 
 }
 
 /* Decodes one UTF-8 code point (the input was validated on load). */
+/* The next code point of a NUL-terminated string.  Bytes that are no
+ * UTF-8 (a stray continuation, a sequence cut short by the end or by
+ * another character) give U+FFFD and are stepped over one by one, never
+ * past the terminating NUL. */
 static uint32_t utf8_next(const char **p)
 {
 	const unsigned char *s = (const unsigned char *)*p;
 	uint32_t c = s[0];
-	int len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
-	if (len > 1) {
-		c &= 0xFF >> (len + 1);
-		for (int i = 1; i < len && s[i]; i++)
-			c = (c << 6) | (s[i] & 0x3F);
+	int len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
+		: (c & 0xF8) == 0xF0 ? 4 : 0;
+	if (len <= 1) {
+		*p += 1;
+		return len ? c : 0xFFFD;
+	}
+	c &= 0xFFu >> (len + 1);
+	for (int i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80) { /* cut short: this byte starts the next */
+			*p += i;
+			return 0xFFFD;
+		}
+		c = (c << 6) | (s[i] & 0x3Fu);
 	}
 	*p += len;
 	return c;
@@ -751,7 +763,11 @@ int text_measure(struct text *t, const char *s, enum text_face face, int px)
 
 char *text_fit_line(struct text *t, const char *s, enum text_face face, int px, int max_w)
 {
-	char *out = xstrdup(s);
+	/* "…" is three bytes where a space of one stood: room for it wherever
+	 * the last space is, the end of the text included. */
+	size_t len = strlen(s);
+	char *out = xmalloc(len + 4);
+	memcpy(out, s, len + 1);
 	if (text_measure(t, out, face, px) <= max_w)
 		return out;
 	for (;;) {
