@@ -31,8 +31,12 @@ static bool offered(const struct model *m, const char *lang)
 	return m->content ? content_has_language(m->content, lang) : strcmp(lang, "de") == 0;
 }
 
+static void stop_speaking(struct model *m);
+
 static void set_language(struct model *m, const char *lang)
 {
+	if (strcmp(m->lang, lang) != 0)
+		stop_speaking(m); /* the old language's words end with it */
 	snprintf(m->lang, sizeof m->lang, "%s", lang);
 	if (m->screen == MODEL_SCREEN_PAGE && m->topic[0]) {
 		/* Reload the page in the new language, so text and UI agree. */
@@ -120,8 +124,7 @@ static void session_reset(struct model *m)
 	player_defaults(&m->player, m->settings.subtitles); /* subtitles, volume as configured */
 	m->speech_mode = m->settings.speech;
 	m->armed[0] = m->focus[0] = '\0';
-	free(m->say);
-	m->say = NULL;
+	stop_speaking(m);
 	m->text_scale = m->settings.text_scale;
 	m->high_contrast = m->settings.high_contrast;
 	m->warning_since = 0;
@@ -224,6 +227,22 @@ static void say(struct model *m, char *text)
 {
 	free(m->say);
 	m->say = text; /* a newer request replaces one not yet spoken */
+	if (!*text)
+		m->speaking_until = 0; /* "stop": nothing reads on */
+}
+
+/* Stops what is being read aloud at once (a reset, a new language): the
+ * next person never hears the previous one's page. */
+static void stop_speaking(struct model *m)
+{
+	say(m, xstrdup(""));
+}
+
+/* The moment the resident was last there: a touch, or the end of what the
+ * kiosk reads to them. */
+static uint64_t active_until(const struct model *m)
+{
+	return m->last_activity > m->speaking_until ? m->last_activity : m->speaking_until;
 }
 
 static const struct model_node *node_by_id(struct model *m, const char *id)
@@ -543,12 +562,20 @@ void model_tick(struct model *m, uint64_t now_ms)
 		model_arrive_home(m);
 		return;
 	}
-	if (session_pristine(m) || now_ms < m->last_activity + timeout)
+	if (session_pristine(m) || now_ms < active_until(m) + timeout)
 		return;
 	m->before_warning = m->screen;
 	m->screen = MODEL_SCREEN_IDLE_WARNING;
 	m->warning_since = now_ms;
 	model_changed(m);
+	if (m->speech_mode) /* a blind resident hears it, and how to get more time */
+		say(m, screen_words(m));
+}
+
+void model_speech_playing(struct model *m, uint64_t until_ms)
+{
+	if (until_ms > m->speaking_until)
+		m->speaking_until = until_ms;
 }
 
 uint64_t model_next_deadline(const struct model *m)
@@ -567,7 +594,7 @@ uint64_t model_next_deadline(const struct model *m)
 		return film;
 	if (session_pristine(m))
 		return 0;
-	uint64_t idle = m->last_activity + (uint64_t)m->settings.idle_timeout_s * 1000;
+	uint64_t idle = active_until(m) + (uint64_t)m->settings.idle_timeout_s * 1000;
 	if (film && film < idle)
 		return film;
 	if (m->screen == MODEL_SCREEN_THANKS && m->thanks_until < idle)

@@ -101,6 +101,7 @@ struct model {
 	uint64_t last_activity;
 	uint64_t now;                    /* the latest time an event brought */
 	uint64_t warning_since;          /* when the idle warning appeared, or 0 */
+	uint64_t speaking_until;         /* the kiosk reads aloud until then: activity */
 	enum model_screen before_warning;
 	char *oos_message;               /* set: the kiosk is out of service */
 

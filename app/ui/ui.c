@@ -140,6 +140,8 @@ static void speak_requests(struct ui *u)
 		if (*text) {
 			u->speech_job = speech_request(u->jobs, lang, text);
 		} else {
+			if (u->speech_job)
+				LOG_INFO("speech stopped");
 			speech_cancel(u->jobs);
 			u->speech_job = 0;
 		}
@@ -170,6 +172,8 @@ static void play_speech(struct ui *u, const struct job_result *r)
 		SDL_QueueAudio(u->audio, sound->pcm, (Uint32)(sound->samples * sizeof *sound->pcm));
 		SDL_PauseAudioDevice(u->audio, 0);
 	}
+	/* While it sounds, the resident is there (the idle count waits). */
+	model_speech_playing(u->model, clock_now_ms() + sound->samples * 1000u / (unsigned)sound->rate);
 	LOG_INFO("speaking %.1f s of speech", (double)sound->samples / sound->rate);
 }
 

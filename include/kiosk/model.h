@@ -206,6 +206,12 @@ bool model_first_film(const struct model *m, char *path, size_t size);
  * (borrowed); an empty text means "stop speaking".  False when nothing. */
 bool model_take_speech(struct model *m, char **text, const char **lang);
 bool model_speech_mode(const struct model *m);
+/* What was taken with model_take_speech() sounds until until_ms (app clock).
+ * Speech that plays counts as activity: nobody is warned or reset while the
+ * kiosk reads to them, and the idle count starts when it ends.  A reset, a
+ * new language and speech turned off stop it (model_take_speech() then
+ * gives an empty text). */
+void model_speech_playing(struct model *m, uint64_t until_ms);
 /* Moves the keypad focus to the next (+1) or previous (-1) element in
  * reading order; in speech mode the element is spoken. */
 void model_focus_move(struct model *m, int direction, uint64_t now_ms);

@@ -34,6 +34,15 @@ static void on_wake(void *data, enum wake_source source)
 static struct waker waker = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, {0}};
 static const struct wake wake = {on_wake, &waker};
 
+/* The wakes so far (a worker may be waking right now: read under the lock). */
+static int wakes_now(void)
+{
+	pthread_mutex_lock(&waker.lock);
+	int n = waker.wakes[WAKE_SOURCE_JOBS];
+	pthread_mutex_unlock(&waker.lock);
+	return n;
+}
+
 /* Waits (at most 10 s) for the next result, as the UI loop would. */
 static bool wait_result(struct jobs *j, struct job_result *r)
 {
@@ -117,7 +126,9 @@ static int setup(void **state)
 {
 	atomic_store(&freed, 0);
 	atomic_store(&order_counter, 0);
+	pthread_mutex_lock(&waker.lock);
 	memset(waker.wakes, 0, sizeof waker.wakes);
+	pthread_mutex_unlock(&waker.lock);
 	*state = jobs_new(&wake);
 	return 0;
 }
@@ -145,7 +156,7 @@ static void test_result_comes_back_with_its_data(void **state)
 	assert_int_equal(atomic_load(&freed), 0); /* the result owns it now */
 	job_result_free(&r);
 	assert_int_equal(atomic_load(&freed), 1);
-	assert_true(waker.wakes[WAKE_SOURCE_JOBS] >= 1);
+	assert_true(wakes_now() >= 1);
 	assert_false(jobs_take_result(j, &r));
 }
 
@@ -302,7 +313,7 @@ static void test_progress_is_consistent(void **state)
 	assert_true(wait_result(j, &r));
 	job_result_free(&r);
 	/* Every step woke the UI (a real UI coalesces these). */
-	assert_true(waker.wakes[WAKE_SOURCE_JOBS] >= 2000);
+	assert_true(wakes_now() >= 2000);
 }
 
 /* Freeing with work running and waiting: the running job is told to stop,
