@@ -479,15 +479,12 @@ static void json_end(struct export *x)
 static void wide_begin(struct export *x, const struct store_answer_row *r)
 {
 	csv_prefix(x, r);
+	/* Every cell starts empty: a question skipped, or one the version
+	 * does not ask, says nothing (wide_answer fills in the 0s of a
+	 * multiple choice once it is answered). */
 	x->cell_text.n = 0;
 	for (size_t i = 0; i < x->n_columns; i++)
 		x->cells[i].kind = CELL_EMPTY;
-	/* A multiple choice the version asks: unchosen options are 0; a column
-	 * the version does not have stays empty. */
-	const struct version *v = x->v;
-	for (size_t i = 0; v && i < v->survey->n_questions; i++)
-		for (size_t k = 0; v->q[i].option_columns && k < v->survey->questions[i].n_options; k++)
-			x->cells[v->q[i].option_columns[k]].kind = CELL_ZERO;
 }
 
 static void wide_end(struct export *x)
@@ -507,6 +504,18 @@ static void wide_end(struct export *x)
 	out_put(o, "\r\n", 2);
 }
 
+/* A multiple choice with an answer: the resident saw every option, so
+ * each one not chosen (yet) is 0.  One chosen before stays 1. */
+static void wide_multi_answered(struct export *x, const struct survey_question *q,
+				const struct question_info *info)
+{
+	for (size_t k = 0; k < q->n_options; k++) {
+		struct cell *c = &x->cells[info->option_columns[k]];
+		if (c->kind == CELL_EMPTY)
+			c->kind = CELL_ZERO;
+	}
+}
+
 static void wide_answer(struct export *x, const struct store_answer_row *r, size_t qi)
 {
 	size_t col = NO_COLUMN;
@@ -514,6 +523,7 @@ static void wide_answer(struct export *x, const struct store_answer_row *r, size
 		const struct survey_question *q = &x->v->survey->questions[qi];
 		const struct question_info *info = &x->v->q[qi];
 		if (info->option_columns) {
+			wide_multi_answered(x, q, info);
 			for (size_t k = 0; k < q->n_options; k++)
 				if (strcmp(q->options[k].id, r->value) == 0) {
 					x->cells[info->option_columns[k]].kind = CELL_ONE;
