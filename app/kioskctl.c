@@ -24,10 +24,12 @@ static void usage(FILE *f)
 	      "commands:\n"
 	      "  status [--json]   the kiosk's id, content version, languages, database, free disk\n"
 	      "  db check          SQLite integrity check and schema version (exit 1 if damaged)\n"
-	      "  export --format csv|csv-wide|json [--out PATH] [--bom]\n"
+	      "  export --format csv|csv-wide|json [--out PATH] [--bom] [--raw]\n"
 	      "                    the feedback: csv (a row per answer), csv-wide (a row per\n"
 	      "                    response), json (a line per response); standard output\n"
-	      "                    without --out; --bom puts a UTF-8 byte order mark first (CSV)\n"
+	      "                    without --out; --bom puts a UTF-8 byte order mark first (CSV);\n"
+	      "                    a CSV cell starting with = + - @, a tab or CR gets a leading '\n"
+	      "                    so that spreadsheets show it as text; --raw writes it as typed\n"
 	      "\n"
 	      "--config defaults to ./kiosk.conf.  Exit codes: 0 ok, 1 runtime error,\n"
 	      "2 usage error, 3 input rejected (e.g. a bad config).\n",
@@ -160,7 +162,8 @@ out:
 /* Writes the export to a temporary file beside path, then renames it over
  * path: a reader (or a stick pulled too early) sees the old file or the
  * whole new one, never half of it. */
-static int export_to_file(struct store *s, enum export_format f, bool bom, const char *path)
+static int export_to_file(struct store *s, enum export_format f,
+			  const struct export_options *opt, const char *path)
 {
 	char *tmp = xasprintf("%s.tmp-XXXXXX", path);
 	char *dir = path_dirname(path);
@@ -180,7 +183,7 @@ static int export_to_file(struct store *s, enum export_format f, bool bom, const
 		close(fd);
 		goto out;
 	}
-	enum export_err e = export_write(s, f, bom, out);
+	enum export_err e = export_write(s, f, opt, out);
 	if (e == EXPORT_ERR_WRITE || (e == EXPORT_OK && fsync(fileno(out)) != 0)) {
 		fprintf(stderr, "kioskctl: %s: writing the export failed: %s\n", path,
 			strerror(errno));
@@ -252,7 +255,7 @@ static int export_usage(const char *why, const char *arg)
 	fprintf(stderr, "kioskctl: export: %s%s%s%s\n", why, arg ? " '" : "", arg ? arg : "",
 		arg ? "'" : "");
 	fputs("usage: kioskctl [--config FILE] export --format csv|csv-wide|json [--out PATH] "
-	      "[--bom]\n", stderr);
+	      "[--bom] [--raw]\n", stderr);
 	return KIOSK_EXIT_USAGE;
 }
 
@@ -260,7 +263,7 @@ static int export_usage(const char *why, const char *arg)
 static int cmd_export(const struct config *cfg, int argc, char **argv)
 {
 	const char *format = NULL, *out_path = NULL;
-	bool bom = false;
+	struct export_options opt = {0};
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char **dest = NULL;
@@ -270,7 +273,9 @@ static int cmd_export(const struct config *cfg, int argc, char **argv)
 		else if (!strcmp(a, "--out") || !strncmp(a, "--out=", 6))
 			dest = &out_path;
 		else if (!strcmp(a, "--bom"))
-			bom = true;
+			opt.bom = true;
+		else if (!strcmp(a, "--raw"))
+			opt.raw = true;
 		else
 			return export_usage("unknown argument", a);
 		if (!dest)
@@ -293,9 +298,12 @@ static int cmd_export(const struct config *cfg, int argc, char **argv)
 		return export_usage("--format is required", NULL);
 	if (!export_format_parse(format, &f))
 		return export_usage("unknown format (csv, csv-wide or json):", format);
-	if (bom && f == EXPORT_JSON)
+	if (opt.bom && f == EXPORT_JSON)
 		return export_usage("--bom is for csv and csv-wide (JSON lines carry no byte order "
 				    "mark)", NULL);
+	if (opt.raw && f == EXPORT_JSON)
+		return export_usage("--raw is for csv and csv-wide (JSON lines always carry the text "
+				    "as typed)", NULL);
 
 	char *path = db_path(cfg);
 	struct store *s = NULL;
@@ -321,10 +329,10 @@ static int cmd_export(const struct config *cfg, int argc, char **argv)
 		goto out;
 	}
 	if (out_path) {
-		rc = export_to_file(s, f, bom, out_path);
+		rc = export_to_file(s, f, &opt, out_path);
 		goto out;
 	}
-	enum export_err e = export_write(s, f, bom, stdout);
+	enum export_err e = export_write(s, f, &opt, stdout);
 	if (e == EXPORT_ERR_WRITE)
 		fprintf(stderr, "kioskctl: standard output: writing the export failed: %s\n",
 			strerror(errno));

@@ -3,8 +3,9 @@
  * One pass over store_answers_each, which hands over the answers grouped by
  * response in question order.  Everything that repeats per answer is worked
  * out once: per survey version (kept definitions, parsed at the start) the
- * questions' German texts already quoted for CSV and, for csv-wide, the
- * column of each question and option; per response the quoted fixed fields.
+ * questions' German texts already neutralised and quoted for CSV and, for
+ * csv-wide, the column of each question and option; per response the
+ * quoted fixed fields.
  * Output goes through one large buffer of our own, written with fwrite in
  * big pieces; the buffers that hold one response grow to the largest
  * response and are reused, so memory does not grow with the number of rows.
@@ -32,7 +33,7 @@ const char *export_strerror(enum export_err err)
 {
 	switch (err) {
 	case EXPORT_OK: return "ok";
-	case EXPORT_ERR_ARGS: return "a byte order mark is for CSV only";
+	case EXPORT_ERR_ARGS: return "a byte order mark and raw cells are for CSV only";
 	case EXPORT_ERR_STORE: return "reading the feedback from the database failed";
 	case EXPORT_ERR_SURVEY: return "a kept survey definition could not be read";
 	case EXPORT_ERR_WRITE: return "writing the export failed";
@@ -142,20 +143,40 @@ static void buf_s(struct buf *b, const char *s)
 
 /* ---- Escaping ---- */
 /* RFC 4180: a field holding a comma, a quote, CR or LF is quoted, and its
- * quotes doubled.  Values are kept as stored otherwise (see export.h on
- * spreadsheet formulas). */
+ * quotes doubled. */
 static const unsigned char csv_special[256] = {[','] = 1, ['"'] = 1, ['\r'] = 1, ['\n'] = 1};
 
-static void csv_field(struct buf *b, const char *s)
+/* The first characters with which a spreadsheet program takes a cell for a
+ * formula (OWASP's list for CSV injection; tab and CR because some programs
+ * skip them before looking). */
+static const unsigned char csv_formula_start[256] = {
+	['='] = 1, ['+'] = 1, ['-'] = 1, ['@'] = 1, ['\t'] = 1, ['\r'] = 1,
+};
+
+/* What goes before a field's text: "'" when the text would be read as a
+ * formula (the spreadsheet then shows it as text), else nothing; nothing
+ * at all in raw output. */
+static const char *csv_guard(const char *s, bool raw)
 {
+	return !raw && csv_formula_start[(unsigned char)s[0]] ? "'" : "";
+}
+
+/* A text field, neutralised unless raw, then quoted.  Every text cell goes
+ * through here or csv_field_out; only numbers the export makes itself do
+ * not. */
+static void csv_field(struct buf *b, const char *s, bool raw)
+{
+	const char *guard = csv_guard(s, raw);
 	const unsigned char *p = (const unsigned char *)s;
 	while (*p && !csv_special[*p])
 		p++;
 	if (!*p) {
+		buf_s(b, guard);
 		buf_put(b, s, (size_t)(p - (const unsigned char *)s));
 		return;
 	}
 	buf_c(b, '"');
+	buf_s(b, guard);
 	for (const char *q; (q = strchr(s, '"')); s = q + 1) {
 		buf_put(b, s, (size_t)(q - s) + 1);
 		buf_c(b, '"');
@@ -165,16 +186,19 @@ static void csv_field(struct buf *b, const char *s)
 }
 
 /* The same, straight into the output (the one field that differs per row). */
-static void csv_field_out(struct out *o, const char *s)
+static void csv_field_out(struct out *o, const char *s, bool raw)
 {
+	const char *guard = csv_guard(s, raw);
 	const unsigned char *p = (const unsigned char *)s;
 	while (*p && !csv_special[*p])
 		p++;
 	if (!*p) {
+		out_s(o, guard);
 		out_put(o, s, (size_t)(p - (const unsigned char *)s));
 		return;
 	}
 	out_c(o, '"');
+	out_s(o, guard);
 	for (const char *q; (q = strchr(s, '"')); s = q + 1) {
 		out_put(o, s, (size_t)(q - s) + 1);
 		out_c(o, '"');
@@ -270,6 +294,7 @@ struct version {
 
 struct export {
 	enum export_format format;
+	bool raw;                    /* CSV cells as stored (export_options.raw) */
 	struct out *out;
 	struct version *versions;    /* newest first */
 	size_t n_versions;
@@ -322,7 +347,7 @@ static int add_version(const char *survey_id, int64_t version, const char *json,
 	struct buf b = {0};
 	for (size_t i = 0; i < sv->n_questions; i++) {
 		b.n = 0;
-		csv_field(&b, content_i18n_get(&sv->questions[i].text, "de", NULL));
+		csv_field(&b, content_i18n_get(&sv->questions[i].text, "de", NULL), x->raw);
 		v->q[i].csv_text = xstrndup(b.p, b.n);
 		v->q[i].column = NO_COLUMN;
 	}
@@ -433,17 +458,17 @@ static void csv_prefix(struct export *x, const struct store_answer_row *r)
 	snprintf(version, sizeof version, "%" PRId64, r->survey_version);
 	struct buf *b = &x->prefix;
 	b->n = 0;
-	csv_field(b, r->response_id);
+	csv_field(b, r->response_id, x->raw);
 	buf_c(b, ',');
-	csv_field(b, r->kiosk_id);
+	csv_field(b, r->kiosk_id, x->raw);
 	buf_c(b, ',');
-	csv_field(b, r->survey_id);
+	csv_field(b, r->survey_id, x->raw);
 	buf_c(b, ',');
 	buf_s(b, version);
 	buf_c(b, ',');
 	buf_s(b, hour_text(x, r->hour));
 	buf_c(b, ',');
-	csv_field(b, r->language);
+	csv_field(b, r->language, x->raw);
 }
 
 static void json_begin(struct export *x, const struct store_answer_row *r)
@@ -479,15 +504,12 @@ static void json_end(struct export *x)
 static void wide_begin(struct export *x, const struct store_answer_row *r)
 {
 	csv_prefix(x, r);
+	/* Every cell starts empty: a question skipped, or one the version
+	 * does not ask, says nothing (wide_answer fills in the 0s of a
+	 * multiple choice once it is answered). */
 	x->cell_text.n = 0;
 	for (size_t i = 0; i < x->n_columns; i++)
 		x->cells[i].kind = CELL_EMPTY;
-	/* A multiple choice the version asks: unchosen options are 0; a column
-	 * the version does not have stays empty. */
-	const struct version *v = x->v;
-	for (size_t i = 0; v && i < v->survey->n_questions; i++)
-		for (size_t k = 0; v->q[i].option_columns && k < v->survey->questions[i].n_options; k++)
-			x->cells[v->q[i].option_columns[k]].kind = CELL_ZERO;
 }
 
 static void wide_end(struct export *x)
@@ -507,6 +529,18 @@ static void wide_end(struct export *x)
 	out_put(o, "\r\n", 2);
 }
 
+/* A multiple choice with an answer: the resident saw every option, so
+ * each one not chosen (yet) is 0.  One chosen before stays 1. */
+static void wide_multi_answered(struct export *x, const struct survey_question *q,
+				const struct question_info *info)
+{
+	for (size_t k = 0; k < q->n_options; k++) {
+		struct cell *c = &x->cells[info->option_columns[k]];
+		if (c->kind == CELL_EMPTY)
+			c->kind = CELL_ZERO;
+	}
+}
+
 static void wide_answer(struct export *x, const struct store_answer_row *r, size_t qi)
 {
 	size_t col = NO_COLUMN;
@@ -514,6 +548,7 @@ static void wide_answer(struct export *x, const struct store_answer_row *r, size
 		const struct survey_question *q = &x->v->survey->questions[qi];
 		const struct question_info *info = &x->v->q[qi];
 		if (info->option_columns) {
+			wide_multi_answered(x, q, info);
 			for (size_t k = 0; k < q->n_options; k++)
 				if (strcmp(q->options[k].id, r->value) == 0) {
 					x->cells[info->option_columns[k]].kind = CELL_ONE;
@@ -528,7 +563,7 @@ static void wide_answer(struct export *x, const struct store_answer_row *r, size
 		return;
 	}
 	size_t off = x->cell_text.n;
-	csv_field(&x->cell_text, r->value);
+	csv_field(&x->cell_text, r->value, x->raw);
 	x->cells[col] = (struct cell){CELL_TEXT, off, x->cell_text.n - off};
 }
 
@@ -589,12 +624,12 @@ static int on_answer(const struct store_answer_row *r, void *user)
 		struct out *o = x->out;
 		out_put(o, x->prefix.p, x->prefix.n);
 		out_c(o, ',');
-		csv_field_out(o, r->question_id);
+		csv_field_out(o, r->question_id, x->raw);
 		out_c(o, ',');
 		if (qi != NO_COLUMN)
 			out_s(o, x->v->q[qi].csv_text);
 		out_c(o, ',');
-		csv_field_out(o, r->value);
+		csv_field_out(o, r->value, x->raw);
 		out_put(o, "\r\n", 2);
 	} else if (x->format == EXPORT_JSON) {
 		json_answer(x, r, qi);
@@ -627,17 +662,21 @@ static void write_header(struct export *x)
 			buf_s(&b, x->columns[i].option_id);
 		}
 		out_c(o, ',');
-		csv_field_out(o, b.p);
+		csv_field_out(o, b.p, x->raw);
 	}
 	free(b.p);
 	out_put(o, "\r\n", 2);
 }
 
-enum export_err export_write(struct store *s, enum export_format f, bool bom, FILE *out)
+enum export_err export_write(struct store *s, enum export_format f,
+			     const struct export_options *opt, FILE *out)
 {
-	if (bom && f == EXPORT_JSON)
+	static const struct export_options defaults = {0};
+	if (!opt)
+		opt = &defaults;
+	if ((opt->bom || opt->raw) && f == EXPORT_JSON)
 		return EXPORT_ERR_ARGS;
-	struct export x = {.format = f, .out = xmalloc(sizeof *x.out)};
+	struct export x = {.format = f, .raw = opt->raw, .out = xmalloc(sizeof *x.out)};
 	x.out->f = out;
 	x.out->n = 0;
 	x.out->failed = false;
@@ -655,7 +694,7 @@ enum export_err export_write(struct store *s, enum export_format f, bool bom, FI
 	}
 	if (f == EXPORT_CSV_WIDE)
 		build_columns(&x);
-	if (bom)
+	if (opt->bom)
 		out_put(x.out, "\xef\xbb\xbf", 3);
 	write_header(&x);
 

@@ -7,10 +7,14 @@
  * per question) and json (a line per response, as sync sends them).
  * Streams: memory stays flat however many responses there are.
  *
- * Values are written as stored.  CSV is quoted per RFC 4180 only: a text
- * answer that starts with "=", "+", "-" or "@" stays as typed, so whoever
- * opens the file in a spreadsheet program should import it as text (the
- * answers are what residents typed on a public screen).
+ * CSV is quoted per RFC 4180.  The answers are what residents typed on a
+ * public screen, and the survey texts come with content from elsewhere, so
+ * by default a CSV cell of text that starts with "=", "+", "-", "@", a tab
+ * or a carriage return gets a leading "'" first (OWASP's advice against
+ * CSV injection): a spreadsheet program shows it as text instead of running
+ * it as a formula.  Numbers the export writes itself (survey_version, hour,
+ * csv-wide's 0 and 1) never start so and are never prefixed.  JSON lines
+ * carry every value exactly as stored.
  */
 #ifndef KIOSK_EXPORT_H
 #define KIOSK_EXPORT_H
@@ -28,7 +32,7 @@ enum export_format {
 
 enum export_err {
 	EXPORT_OK,            /* it worked */
-	EXPORT_ERR_ARGS,      /* a combination the format does not have (a BOM in JSON lines) */
+	EXPORT_ERR_ARGS,      /* an option the format does not have (a BOM or raw cells in JSON) */
 	EXPORT_ERR_STORE,     /* reading the database failed */
 	EXPORT_ERR_SURVEY,    /* a kept survey definition could not be read */
 	EXPORT_ERR_WRITE,     /* writing the output failed (errno says why) */
@@ -40,10 +44,18 @@ const char *export_strerror(enum export_err err);
 bool export_format_parse(const char *name, enum export_format *out);
 const char *export_format_name(enum export_format f);
 
+/* How to write an export; all false (or a NULL pointer) is the default. */
+struct export_options {
+	bool bom;            /* the UTF-8 byte order mark first (CSV only, for spreadsheets) */
+	bool raw;            /* CSV cells as stored, formulas not neutralised (CSV only) */
+};
+
 /* Writes every response in format f to out, grouped by response (by hour,
- * then by the random id), in question order.  bom puts the UTF-8 byte order
- * mark first (CSV only, for spreadsheet programs).  out is borrowed; it is
- * flushed but not closed.  On EXPORT_ERR_WRITE errno holds the cause. */
-enum export_err export_write(struct store *s, enum export_format f, bool bom, FILE *out);
+ * then by the random id), in question order.  opt may be NULL for the
+ * defaults; an option the format does not have is EXPORT_ERR_ARGS, with
+ * nothing written.  out is borrowed; it is flushed but not closed.  On
+ * EXPORT_ERR_WRITE errno holds the cause. */
+enum export_err export_write(struct store *s, enum export_format f,
+			     const struct export_options *opt, FILE *out);
 
 #endif

