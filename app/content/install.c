@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "content_int.h"
 #include "kiosk/core.h"
 #include "kiosk/store.h"
@@ -158,16 +160,45 @@ enum content_err content_install_seed(struct store *s, const char *data_dir, con
 	return CONTENT_OK;
 }
 
+/* A survey version whose questions changed without a new version number
+ * would export earlier answers under the new questions: refused. */
+static enum content_err check_survey_kept(struct store *s, const struct content *c,
+					  struct content_error *err)
+{
+	if (!c->survey)
+		return CONTENT_OK;
+	char *kept = NULL;
+	enum store_err se = store_survey_get(s, c->survey->id, c->survey->version, &kept);
+	if (se == STORE_ERR_NOT_FOUND)
+		return CONTENT_OK;
+	if (se != STORE_OK)
+		return content_fail(err, CONTENT_ERR_STORE, "%s: cannot read the kept surveys",
+				    store_path(s));
+	json_t *old = json_loads(kept, 0, NULL), *now = json_loads(c->survey_json, 0, NULL);
+	bool same = old && now && json_equal(old, now);
+	json_decref(old);
+	json_decref(now);
+	free(kept);
+	if (same)
+		return CONTENT_OK;
+	return content_fail(err, CONTENT_ERR_SCHEMA, "%s/survey.json: survey %s version %lld "
+			    "differs from the one kept with the answers given to it; raise its "
+			    "version when its questions change", c->dir, c->survey->id,
+			    (long long)c->survey->version);
+}
+
 enum content_err content_install_dir(struct store *s, const char *data_dir, const char *src_dir,
 				     const char *media_dir, char **dir, struct content_error *err)
 {
 	*dir = NULL;
 	struct content *src = NULL;
 	enum content_err e = content_load(src_dir, &src, err);
+	if (!e)
+		e = check_survey_kept(s, src, err);
+	int64_t version = src ? src->version : 0;
+	content_free(src);
 	if (e)
 		return e;
-	int64_t version = src->version;
-	content_free(src);
 
 	char *target = content_version_dir(data_dir, version);
 	char *parent = path_dirname(target);

@@ -219,3 +219,24 @@ enum store_err store_surveys_each(struct store *s,
 	sqlite3_finalize(st);
 	return stop || rc == SQLITE_DONE ? STORE_OK : store_err_from_sqlite(rc);
 }
+
+enum store_err store_survey_get(struct store *s, const char *survey_id, int64_t version,
+				char **json)
+{
+	*json = NULL;
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db, "SELECT definition FROM survey WHERE id = ?1 AND "
+				    "version = ?2", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_err_from_sqlite(rc);
+	sqlite3_bind_text(st, 1, survey_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, version);
+	rc = sqlite3_step(st);
+	enum store_err e = STORE_OK;
+	if (rc == SQLITE_ROW)
+		*json = xstrdup((const char *)sqlite3_column_text(st, 0));
+	else
+		e = rc == SQLITE_DONE ? STORE_ERR_NOT_FOUND : store_err_from_sqlite(rc);
+	sqlite3_finalize(st);
+	return e;
+}

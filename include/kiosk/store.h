@@ -113,6 +113,10 @@ enum store_err store_feedback_insert(struct store *s, const struct store_respons
  * export with their own version's questions.  A known version is kept as is. */
 enum store_err store_survey_put(struct store *s, const char *survey_id, int64_t version,
 				const char *json);
+/* The definition kept for a survey version (*json the caller's), or
+ * STORE_ERR_NOT_FOUND when that version was never kept. */
+enum store_err store_survey_get(struct store *s, const char *survey_id, int64_t version,
+				char **json);
 /* Responses waiting in the outbox, and those the server has confirmed. */
 enum store_err store_feedback_counts(struct store *s, int64_t *pending, int64_t *sent);
 /* Marks the outbox entries of these responses as confirmed by the server

@@ -659,6 +659,73 @@ static void test_version_far_ahead(void **state)
 
 /* ---- Installing the demo content ---- */
 
+/* A survey whose questions changed under the same version is refused: the
+ * answers kept with the old questions would export under the new ones. */
+static void test_install_refuses_changed_survey(void **state)
+{
+	char *tmpdir = test_mkdtemp("survey-kept");
+	char *data = path_join(tmpdir, "var");
+	char *db = path_join(data, "kiosk.sqlite3");
+	char *media = path_join(KIOSK_SOURCE_DIR, "media");
+	struct store *s = NULL;
+	assert_int_equal(store_open(db, STORE_OPEN_RECOVER, &s), STORE_OK);
+	struct content_error err = {{0}};
+	char *dir = NULL;
+	assert_int_equal(content_install_seed(s, data, KIOSK_SEED_DIR, media, &dir, &err), CONTENT_OK);
+	struct content *c = load_ok(dir);
+	assert_int_equal(store_survey_put(s, c->survey->id, c->survey->version, c->survey_json),
+			 STORE_OK); /* as the kiosk keeps it */
+	int64_t v1 = c->version;
+	content_free(c);
+	free(dir);
+
+	/* Newer content, same survey version, one question reworded. */
+	char *src = path_join(tmpdir, "src");
+	assert_int_equal(path_copy_tree(KIOSK_SEED_DIR, src), 0);
+	char *index = path_join(src, "content.json"), *survey = path_join(src, "survey.json");
+	char *text = test_slurp(index, NULL);
+	char *was = xasprintf("\"version\": %lld,", (long long)v1);
+	char *now = xasprintf("\"version\": %lld,", (long long)v1 + 1);
+	char *bumped = str_replace_var(text, was, now);
+	free(test_write(src, "content.json", bumped, 0));
+	char *stext = test_slurp(survey, NULL);
+	struct content *demo = load_ok(KIOSK_SEED_DIR);
+	const char *q = content_i18n_get(&demo->survey->questions[0].text, "de", NULL);
+	assert_non_null(strstr(stext, q));
+	char *reworded = str_replace_var(stext, q, "Hat Ihnen das gar nicht geholfen?");
+	free(test_write(src, "survey.json", reworded, 0));
+	assert_int_equal(content_install_dir(s, data, src, media, &dir, &err), CONTENT_ERR_SCHEMA);
+	assert_null(dir);
+	assert_non_null(strstr(err.message, "raise its version"));
+	int64_t in_use = 0;
+	assert_int_equal(store_content_version(s, &in_use), STORE_OK);
+	assert_int_equal(in_use, v1); /* the content in use stays */
+
+	/* The same text again (only the content version raised) installs. */
+	free(test_write(src, "survey.json", stext, 0));
+	assert_int_equal(content_install_dir(s, data, src, media, &dir, &err), CONTENT_OK);
+	free(dir);
+	assert_int_equal(store_content_version(s, &in_use), STORE_OK);
+	assert_int_equal(in_use, v1 + 1);
+
+	content_free(demo);
+	free(reworded);
+	free(stext);
+	free(bumped);
+	free(now);
+	free(was);
+	free(text);
+	free(survey);
+	free(index);
+	free(src);
+	store_close(s);
+	free(media);
+	free(db);
+	free(data);
+	test_rmtree(tmpdir);
+}
+
+
 static int count_entries(const char *dir)
 {
 	DIR *d = opendir(dir);
@@ -968,6 +1035,7 @@ int main(void)
 		cmocka_unit_test(test_names_are_names),
 		cmocka_unit_test(test_version_far_ahead),
 		cmocka_unit_test(test_install_seed),
+		cmocka_unit_test(test_install_refuses_changed_survey),
 		cmocka_unit_test(test_install_bad_seed),
 		cmocka_unit_test(test_strerror),
 		cmocka_unit_test(test_survey_parse_good),
