@@ -355,9 +355,10 @@ static int lay_primary(struct ui *u, size_t i, int w)
 static const struct text_block *lay_block_text(struct ui *u, const struct page_block *blk, int size,
 					       bool bold, int w, int lh)
 {
-	struct text_run runs[64];
+	/* Every span, however many (a page may emphasise a thousand words). */
+	struct text_run *runs = xmalloc((blk->n_spans ? blk->n_spans : 1) * sizeof *runs);
 	size_t n = 0;
-	for (size_t k = 0; k < blk->n_spans && n < 64; k++) {
+	for (size_t k = 0; k < blk->n_spans; k++) {
 		unsigned st = blk->spans[k].style;
 		bool b = bold || (st & PAGE_SPAN_BOLD);
 		bool it = st & PAGE_SPAN_ITALIC;
@@ -370,7 +371,9 @@ static const struct text_block *lay_block_text(struct ui *u, const struct page_b
 	}
 	struct text_style st = {.px = size, .color = u->theme.text, .line_height_pct = lh,
 				.rtl = u->tree->rtl};
-	return text_layout(u->text, runs, n, &st, w);
+	const struct text_block *tb = text_layout(u->text, runs, n, &st, w);
+	free(runs);
+	return tb;
 }
 
 /* A text node: heading, paragraph, list item or note. */
