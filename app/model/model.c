@@ -471,7 +471,7 @@ void model_activate(struct model *m, const char *id, uint64_t now_ms)
 	} else if (m->screen == MODEL_SCREEN_GUIDE && strncmp(id, "guide.", 6) == 0) {
 		open_topic(m, id + 6);
 	} else if (m->screen == MODEL_SCREEN_SURVEY && m->survey) {
-		apply_session(m, session_activate(m->survey, id));
+		apply_session(m, session_activate(m->survey, id, m->lang));
 	} else if (m->screen == MODEL_SCREEN_FILMS && strncmp(id, "films.", 6) == 0) {
 		player_open(m, id + 6);
 	} else if (m->screen == MODEL_SCREEN_PAGE && strcmp(id, "page.film") == 0) {

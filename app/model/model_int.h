@@ -39,6 +39,35 @@ struct content;
 struct survey;
 struct store_response;
 
+/* ---- keyboard.c: the on-screen keyboard's layouts and key ids ---- */
+struct kbd_layout {
+	const char *lang;           /* the language code's first two letters */
+	const char *rows[3];        /* the letter rows, UTF-8 */
+	const char *punct;          /* comma and full stop beside the space bar */
+	const char *name;           /* the key that comes back to these letters */
+	bool cased;                 /* has capitals: a shift key */
+	bool turkish;               /* i has the capital İ */
+	bool latin_script;          /* no key for Latin letters needed */
+};
+
+/* The layout of a language (German for Leichte Sprache, else English). */
+const struct kbd_layout *kbd_layout_for(const char *lang);
+/* The letters on screen: the layout's own, or Latin ones where asked for. */
+const struct kbd_layout *kbd_shown(const struct kbd_layout *l, bool latin);
+/* The three rows of keys on screen. */
+const char *const *kbd_rows(const struct kbd_layout *l, bool latin, bool digits);
+/* Whether the keyboard on screen has a key that types cp. */
+bool kbd_has_key(const struct kbd_layout *l, bool latin, bool digits, uint32_t cp);
+/* kbd.a for ASCII, kbd.u0439 for other characters (see keyboard.c). */
+void kbd_key_id(uint32_t cp, char *id, size_t size);
+/* The character of a key id without "kbd."; false: not a character key. */
+bool kbd_parse_key(const char *key, uint32_t *cp);
+uint32_t kbd_upper(uint32_t cp, bool turkish);
+/* One character from p (0 at the end); the bytes it took. */
+size_t utf8_decode(const char *p, uint32_t *cp);
+/* cp as UTF-8 in out, terminated; its length. */
+size_t utf8_encode(uint32_t cp, char out[5]);
+
 /* ---- survey.c: one resident's answers, until submit or reset ---- */
 struct survey_session;
 
@@ -51,7 +80,8 @@ enum session_action {
 
 struct survey_session *session_new(const struct survey *def);
 void session_free(struct survey_session *s);
-enum session_action session_activate(struct survey_session *s, const char *id);
+/* lang: the language on screen, whose keyboard the kbd.* ids belong to. */
+enum session_action session_activate(struct survey_session *s, const char *id, const char *lang);
 /* Back: the previous question, or SESSION_LEAVE on the first. */
 enum session_action session_back(struct survey_session *s);
 /* Typed text (a script's "text", a hardware keyboard) for a text question. */

@@ -19,11 +19,6 @@ const char *const model_scale_faces[5] = {
 	"\xee\xa0\x95", /* e815 sentiment_very_satisfied */
 };
 
-/* The on-screen keyboards: German (with umlauts and ß) and English.  Each
- * key's id is kbd.CHARACTER; the special keys come from the builder. */
-static const char *const keys_de[4] = {"1234567890ß", "qwertzuiopü", "asdfghjklöä", "yxcvbnm,.-"};
-static const char *const keys_en[4] = {"1234567890", "qwertyuiop", "asdfghjkl'", "zxcvbnm,.-"};
-
 struct answer {
 	unsigned chosen;         /* a bit per option */
 	char *text;              /* text questions: what was typed */
@@ -34,6 +29,8 @@ struct survey_session {
 	size_t index;
 	struct answer *answers;
 	bool shift;              /* the next letter is a capital */
+	bool latin, digits;      /* the keyboard shows Latin letters, digits */
+	char kbd_lang[16];       /* the language whose keyboard is on screen */
 	bool failed;
 	struct store_answer *out; /* session_answers()'s result */
 };
@@ -118,26 +115,39 @@ static void append(struct survey_session *s, const char *utf8)
 	}
 }
 
-/* A letter key with the shift state applied (ASCII, umlauts; ß stays). */
-static void type_key(struct survey_session *s, const char *key)
+/* The keyboard follows the language on screen; another language starts on
+ * its own letters.  What was typed stays, as it belongs to the question. */
+static void kbd_follow(struct survey_session *s, const char *lang)
 {
-	char buf[8];
-	snprintf(buf, sizeof buf, "%s", key);
-	if (s->shift) {
-		if (buf[0] >= 'a' && buf[0] <= 'z')
-			buf[0] = (char)(buf[0] - 'a' + 'A');
-		else if (!strcmp(key, "ä") || !strcmp(key, "ö") || !strcmp(key, "ü"))
-			buf[1] = (char)(buf[1] - 0x20); /* U+00E4 → U+00C4 and so on */
-		s->shift = false;
-	}
-	append(s, buf);
+	if (strcmp(s->kbd_lang, lang) == 0)
+		return;
+	snprintf(s->kbd_lang, sizeof s->kbd_lang, "%s", lang);
+	s->latin = s->digits = false;
 }
 
-static enum session_action on_keyboard(struct survey_session *s, const char *key)
+/* A character key, if it is on the keyboard on screen, with shift applied. */
+static enum session_action type_key(struct survey_session *s, const char *key)
+{
+	const struct kbd_layout *l = kbd_layout_for(s->kbd_lang);
+	uint32_t cp;
+	if (!kbd_parse_key(key, &cp) || !kbd_has_key(l, s->latin, s->digits, cp))
+		return SESSION_IGNORED;
+	char buf[5];
+	if (s->shift && !s->digits)
+		cp = kbd_upper(cp, kbd_shown(l, s->latin)->turkish);
+	s->shift = false;
+	utf8_encode(cp, buf);
+	append(s, buf);
+	return SESSION_CHANGED;
+}
+
+static enum session_action on_keyboard(struct survey_session *s, const char *key,
+				       const char *lang)
 {
 	struct answer *a = &s->answers[s->index];
 	if (s->def->questions[s->index].type != SURVEY_TEXT)
 		return SESSION_IGNORED;
+	kbd_follow(s, lang);
 	if (strcmp(key, "shift") == 0) {
 		s->shift = !s->shift;
 	} else if (strcmp(key, "backspace") == 0) {
@@ -145,8 +155,13 @@ static enum session_action on_keyboard(struct survey_session *s, const char *key
 			backspace(a->text);
 	} else if (strcmp(key, "space") == 0) {
 		append(s, " ");
+	} else if (strcmp(key, "digits") == 0) {
+		s->digits = !s->digits;
+	} else if (strcmp(key, "latin") == 0 && !kbd_layout_for(lang)->latin_script) {
+		s->latin = s->digits || !s->latin; /* from digits: to Latin letters */
+		s->digits = false;
 	} else {
-		type_key(s, key);
+		return type_key(s, key);
 	}
 	return SESSION_CHANGED;
 }
@@ -173,10 +188,10 @@ static enum session_action on_option(struct survey_session *s, const char *rest)
 	return SESSION_IGNORED;
 }
 
-enum session_action session_activate(struct survey_session *s, const char *id)
+enum session_action session_activate(struct survey_session *s, const char *id, const char *lang)
 {
 	if (strncmp(id, "kbd.", 4) == 0)
-		return on_keyboard(s, id + 4);
+		return on_keyboard(s, id + 4, lang);
 	if (strncmp(id, "survey.", 7) != 0)
 		return SESSION_IGNORED;
 	const char *rest = id + 7;
@@ -263,48 +278,70 @@ static void build_options(struct survey_session *s, struct model_tree *t, const 
 	}
 }
 
-static void add_key(struct model_tree *t, const char *key, const char *label, int row,
-		    const char *icon)
+/* A key; row from 0 (the ui lays keys out in rows); units: its width in
+ * keys where there is room (0: the space bar, as wide as the rows). */
+static struct model_node *add_key(struct model_tree *t, const char *id, const char *label,
+				  int row, int units, const char *icon)
 {
-	char id[32];
-	snprintf(id, sizeof id, "kbd.%s", key);
 	struct model_node *n = tree_add(t, id, MODEL_ROLE_BUTTON, MODEL_SLOT_BODY, label);
-	n->value = row + 1; /* keyboard row, from 1: the ui lays keys out in rows */
+	n->value = row + 1;
+	n->value_max = units;
 	n->icon = icon;
 	n->type = MODEL_TYPE_BUTTON;
+	return n;
+}
+
+/* The character keys of a string, shifted to capitals where shift is on. */
+static void add_chars(struct model_tree *t, const char *keys, int row, bool upper, bool turkish)
+{
+	uint32_t cp;
+	for (size_t len; (len = utf8_decode(keys, &cp)) > 0; keys += len) {
+		char id[24], label[5];
+		kbd_key_id(cp, id, sizeof id);
+		utf8_encode(upper ? kbd_upper(cp, turkish) : cp, label);
+		add_key(t, id, label, row, 1, NULL);
+	}
+}
+
+/* The bottom row: digits, Latin letters (where the layout's are not), the
+ * comma, the space bar, the full stop. */
+static void build_bottom_row(struct survey_session *s, struct model_tree *t,
+			     const struct content *c, const struct kbd_layout *l)
+{
+	const struct kbd_layout *shown = kbd_shown(l, s->latin);
+	struct model_node *n = add_key(t, "kbd.digits", s->digits ? shown->name : "123", 3, 2, NULL);
+	n->selected = s->digits;
+	if (!l->latin_script) {
+		n = add_key(t, "kbd.latin", s->latin && !s->digits ? l->name : "abc", 3, 2, NULL);
+		n->selected = s->latin && !s->digits;
+	}
+	uint32_t comma;
+	size_t len = utf8_decode(l->punct, &comma);
+	char first[5];
+	utf8_encode(comma, first);
+	add_chars(t, first, 3, false, false);
+	add_key(t, "kbd.space", str(c, s->kbd_lang, "kbd.space"), 3, 0, ICON_SPACE);
+	add_chars(t, l->punct + len, 3, false, false);
 }
 
 static void build_keyboard(struct survey_session *s, struct model_tree *t, const struct content *c,
 			   const char *lang)
 {
-	bool german = strncmp(lang, "de", 2) == 0;
-	const char *const *rows = german ? keys_de : keys_en;
-	for (int r = 0; r < 4; r++) {
-		if (r == 3)
-			add_key(t, "shift", str(c, lang, "kbd.shift"), r, ICON_SHIFT);
-		for (const char *p = rows[r]; *p;) {
-			size_t len = 1;
-			while (p[len] && ((unsigned char)p[len] & 0xC0) == 0x80)
-				len++;
-			char key[8] = {0}, label[8] = {0};
-			memcpy(key, p, len);
-			memcpy(label, p, len);
-			if (s->shift && label[0] >= 'a' && label[0] <= 'z')
-				label[0] = (char)(label[0] - 'a' + 'A');
-			else if (s->shift && len == 2 && (!strcmp(key, "ä") || !strcmp(key, "ö") ||
-							  !strcmp(key, "ü")))
-				label[1] = (char)(label[1] - 0x20);
-			add_key(t, key, label, r, NULL);
-			p += len;
-		}
-		if (r == 3)
-			add_key(t, "backspace", str(c, lang, "kbd.backspace"), r, ICON_BACKSPACE);
+	kbd_follow(s, lang);
+	const struct kbd_layout *l = kbd_layout_for(lang);
+	const struct kbd_layout *shown = kbd_shown(l, s->latin);
+	const char *const *rows = kbd_rows(l, s->latin, s->digits);
+	bool cased = shown->cased && !s->digits;
+	for (int r = 0; r < 3; r++) {
+		/* The shift key shows its state by more than colour: selected + label. */
+		if (r == 2 && cased)
+			add_key(t, "kbd.shift", str(c, lang, "kbd.shift"), r, 2, ICON_SHIFT)->selected =
+				s->shift;
+		add_chars(t, rows[r], r, s->shift && cased, shown->turkish);
+		if (r == 2)
+			add_key(t, "kbd.backspace", str(c, lang, "kbd.backspace"), r, 2, ICON_BACKSPACE);
 	}
-	add_key(t, "space", str(c, lang, "kbd.space"), 4, ICON_SPACE);
-	/* The shift key shows its state by more than colour: selected + label. */
-	for (size_t i = 0; i < t->n_nodes; i++)
-		if (strcmp(t->nodes[i].id, "kbd.shift") == 0)
-			t->nodes[i].selected = s->shift;
+	build_bottom_row(s, t, c, l);
 }
 
 static void build_text(struct survey_session *s, struct model_tree *t, const struct content *c,

@@ -90,61 +90,115 @@ static void lay_key(struct ui *u, size_t i, int w, int h)
 	}
 }
 
-/* The keyboard: rows of equal keys (value = row), wide special keys, a space
- * bar; as wide as the screen allows, every key at least 2 cm. */
-/* Keys in the widest row; with wide keys (shift, backspace) counted twice. */
-static int keyboard_units(const struct ui *u, const size_t *keys, size_t n, bool wide)
+/* The keyboard: rows of keys (value = row from 1), each key value_max keys
+ * wide where there is room (value_max 0: the space bar, which fills its
+ * row); as wide as the screen allows, every key at least 2 cm, in every
+ * layout and orientation. */
+#define KBD_ROWS 8
+
+struct kbd_plan {
+	bool wide;    /* keys wider than one key keep their width */
+	bool split;   /* a row too long for the screen wraps into more lines */
+	int gap;      /* between keys */
+	int key_w;    /* one key */
+	int most;     /* keys in the widest line, in units of one key */
+	int lines[KBD_ROWS + 1]; /* lines a row takes */
+};
+
+static int key_units(const struct model_node *n, bool wide)
 {
-	int most = 0;
-	for (int row = 1; row <= 4; row++) {
+	return wide && n->value_max > 1 ? n->value_max : 1;
+}
+
+/* Works a plan out; false when a key would be under 2 cm with it. */
+static bool kbd_try(const struct ui *u, const size_t *keys, size_t n, int width,
+		    struct kbd_plan *p)
+{
+	int target = u->layout.m.target;
+	int fit = imax(1, (width + p->gap) / (target + p->gap));
+	p->most = 1;
+	for (int row = 1; row <= KBD_ROWS; row++) {
 		int units = 0;
 		for (size_t k = 0; k < n; k++)
 			if (u->tree->nodes[keys[k]].value == row)
-				units += wide && u->tree->nodes[keys[k]].icon ? 2 : 1;
-		most = imax(most, units);
+				units += key_units(&u->tree->nodes[keys[k]], p->wide);
+		p->lines[row] = p->split ? imax(1, (units + fit - 1) / fit) : 1;
+		p->most = imax(p->most, (units + p->lines[row] - 1) / p->lines[row]);
 	}
-	return most;
+	p->key_w = (width - (p->most - 1) * p->gap) / p->most;
+	return p->key_w >= target;
 }
 
-/* The keyboard: rows of equal keys (value = row), the space bar below; as
- * wide as the screen allows, every key at least 2 cm.  Shift and backspace
- * are double width where that still leaves every key 2 cm. */
+/* Wide keys and the normal gap first; then narrower keys, a smaller gap,
+ * and last a row wrapped into two. */
+static struct kbd_plan kbd_plan(const struct ui *u, const size_t *keys, size_t n, int width)
+{
+	int gap = imax(12, px(16 * u->layout.m.s));
+	const struct kbd_plan tries[] = {
+		{.wide = true, .gap = gap}, {.gap = gap}, {.gap = 10}, {.gap = 10, .split = true},
+	};
+	struct kbd_plan p;
+	for (size_t i = 0; i < sizeof tries / sizeof tries[0]; i++) {
+		p = tries[i];
+		if (kbd_try(u, keys, n, width, &p))
+			break;
+	}
+	p.key_w = imin(p.key_w, px(120 * u->layout.m.s));
+	return p;
+}
+
+/* Lays out one line of keys (keys[from..to)) centred at y. */
+static void kbd_line(struct ui *u, const struct kbd_plan *p, const size_t *keys, size_t from,
+		     size_t to, int x0, int width, int y, int key_h)
+{
+	int full = p->most * p->key_w + (p->most - 1) * p->gap, row_w = -p->gap;
+	size_t space = (size_t)-1;
+	/* A line with room to spare (the bottom row) keeps its wide keys. */
+	int wide_units = 0;
+	for (size_t k = from; k < to; k++)
+		wide_units += key_units(&u->tree->nodes[keys[k]], true);
+	bool wide = p->wide || wide_units <= p->most;
+	for (size_t k = from; k < to; k++) {
+		const struct model_node *node = &u->tree->nodes[keys[k]];
+		int units = key_units(node, wide);
+		lay_key(u, keys[k], units * p->key_w + (units - 1) * p->gap, key_h);
+		row_w += u->layout.boxes[keys[k]].r.w + p->gap;
+		if (node->value_max == 0)
+			space = k;
+	}
+	if (space != (size_t)-1 && row_w < full) { /* the space bar takes what is left */
+		lay_key(u, keys[space], u->layout.boxes[keys[space]].r.w + full - row_w, key_h);
+		row_w = full;
+	}
+	int x = x0 + (width - row_w) / 2;
+	for (size_t k = from; k < to; k++) {
+		struct box *b = &u->layout.boxes[keys[k]];
+		/* A keyboard keeps its order in every language: no mirroring. */
+		b->r.x = x, b->r.y = y;
+		b->in_body = true;
+		x += b->r.w + p->gap;
+	}
+}
+
 static int lay_keyboard(struct ui *u, const size_t *keys, size_t n, int x0, int width, int y)
 {
 	const struct metrics *m = &u->layout.m;
-	int gap = imax(12, px(16 * m->s));
-	bool wide = true;
-	int units = keyboard_units(u, keys, n, true);
-	int key_w = (width - (units - 1) * gap) / imax(units, 1);
-	if (key_w < m->target) {
-		wide = false;
-		units = keyboard_units(u, keys, n, false);
-		key_w = (width - (units - 1) * gap) / imax(units, 1);
-	}
-	key_w = imin(key_w, px(120 * m->s));
+	struct kbd_plan p = kbd_plan(u, keys, n, width);
 	int key_h = imax(m->target, px(84 * m->s));
-	for (int row = 1; row <= 5; row++) {
-		int row_w = 0;
-		for (size_t k = 0; k < n; k++) {
-			const struct model_node *node = &u->tree->nodes[keys[k]];
-			if (node->value != row)
-				continue;
-			int w = row == 5 ? key_w * 6 : wide && node->icon ? key_w * 2 + gap : key_w;
-			lay_key(u, keys[k], w, key_h);
-			row_w += w + gap;
+	/* The model gives the keys row by row. */
+	for (size_t k = 0; k < n;) {
+		int row = u->tree->nodes[keys[k]].value;
+		size_t end = k;
+		while (end < n && u->tree->nodes[keys[end]].value == row)
+			end++;
+		int lines = row >= 1 && row <= KBD_ROWS ? p.lines[row] : 1;
+		size_t per = (end - k + (size_t)lines - 1) / (size_t)lines;
+		for (size_t from = k; from < end; from += per) {
+			kbd_line(u, &p, keys, from, from + per < end ? from + per : end, x0, width,
+				 y, key_h);
+			y += key_h + p.gap;
 		}
-		int x = x0 + (width - (row_w - gap)) / 2;
-		for (size_t k = 0; k < n; k++) {
-			struct box *b = &u->layout.boxes[keys[k]];
-			if (u->tree->nodes[keys[k]].value != row)
-				continue;
-			/* A keyboard keeps its order in every language: no mirroring. */
-			b->r.x = x, b->r.y = y;
-			b->in_body = true;
-			x += b->r.w + gap;
-		}
-		if (row_w)
-			y += key_h + gap;
+		k = end;
 	}
 	return y;
 }

@@ -70,6 +70,33 @@ def check_dump(widgets, screen, w, h, px_per_cm):
                 fail(f"{screen}: {a['id']} and {b['id']} overlap")
 
 
+def export_values(kioskctl, conf, fmt, question):
+    """The answers to QUESTION in one export format, as exported."""
+    import csv
+    import io
+    r = subprocess.run([kioskctl, "--config", conf, "export", "--format", fmt],
+                       capture_output=True, timeout=60)
+    if r.returncode != 0:
+        fail(f"kioskctl export --format {fmt}: exit {r.returncode}: {r.stderr!r}")
+    text = r.stdout.decode("utf-8")  # strict: bytes that are not UTF-8 fail here
+    if fmt == "json":
+        return [json.loads(line)["answers"].get(question) for line in text.splitlines()]
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    if fmt == "csv":
+        return [row["answer"] for row in rows if row["question_id"] == question]
+    return [row[question] for row in rows]
+
+
+def check_exports(kioskctl, conf, question, text):
+    """TEXT, byte for byte, in every export format."""
+    if not kioskctl:
+        fail("--expect-export needs --kioskctl")
+    for fmt in ("csv", "csv-wide", "json"):
+        values = export_values(kioskctl, conf, fmt, question)
+        if [v.encode("utf-8") if isinstance(v, str) else v for v in values] != [text.encode()]:
+            fail(f"export --format {fmt}: {question} is {values!r}, expected [{text!r}]")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--kiosk", required=True)
@@ -104,6 +131,10 @@ def main():
     ap.add_argument("--sql", action="append", default=[],
                     help="QUERY=EXPECTED: after the run, the database answers EXPECTED "
                          "(rows joined by ' / ', columns by '|')")
+    ap.add_argument("--kioskctl", help="kioskctl, for --expect-export")
+    ap.add_argument("--expect-export", action="append", default=[],
+                    help="QUESTION=TEXT: after the run, every export format (csv, csv-wide, "
+                         "json) gives TEXT, byte for byte, as the answer to QUESTION")
     ap.add_argument("--wrapper", default="", help="a command to run the kiosk under")
     ap.add_argument("--var", action="append", default=[],
                     help="NAME=VALUE: {NAME} in the script becomes VALUE")
@@ -215,6 +246,10 @@ def main():
             db.close()
             if rows != expected:
                 fail(f"{query!r} gave {rows!r}, expected {expected!r}")
+
+        for spec in args.expect_export:
+            question, text = spec.split("=", 1)
+            check_exports(args.kioskctl, conf, question, text)
 
         for spec in args.expect_video:
             d, least = (int(v) for v in spec.split(":"))

@@ -641,7 +641,7 @@ static int survey_setup(void **state)
 	assert_int_equal(store_survey_put(f->store, f->content->survey->id,
 					  f->content->survey->version, f->content->survey_json),
 			 STORE_OK);
-	f->languages = strv_split_spaces("de en");
+	f->languages = strv_split_spaces("de en de-x-ls tr uk ar");
 	f->settings = (struct model_settings){
 		.languages = f->languages, .default_language = "de", .idle_timeout_s = 90,
 		.idle_warning_s = 30, .text_scale = 100, .subtitles = true, .store = f->store,
@@ -783,6 +783,163 @@ static void test_survey_store_failure_keeps_answers(void **state)
 static int next_cmd(struct model *m, struct model_media_cmd *c)
 {
 	return model_take_media_cmd(m, c) ? (int)c->op : -1;
+}
+
+/* ---- The on-screen keyboard in every language (issue 9) ---- */
+
+/* Opens the free-text question of the survey in this language. */
+static void open_comment(struct model *m, const char *lang)
+{
+	char id[32];
+	model_activate(m, "home.survey", T0 + S(1));
+	snprintf(id, sizeof id, "lang.%s", lang);
+	model_activate(m, id, T0 + S(2));
+	assert_string_equal(model_language(m), lang);
+	for (int i = 0; i < 5; i++)
+		model_activate(m, "survey.next", T0 + S(3 + i));
+	assert_non_null(find(m, "survey.comment.text"));
+}
+
+/* Taps keys, given as ids without "kbd." and separated by spaces. */
+static void tap_keys(struct model *m, const char *keys)
+{
+	char *copy = xstrdup(keys), *save = NULL;
+	for (char *k = strtok_r(copy, " ", &save); k; k = strtok_r(NULL, " ", &save)) {
+		char id[32];
+		snprintf(id, sizeof id, "kbd.%s", k);
+		assert_non_null(find(m, id)); /* on the keyboard on screen */
+		model_activate(m, id, T0 + S(20));
+	}
+	free(copy);
+}
+
+static void test_keyboard_layouts(void **state)
+{
+	static const struct {
+		const char *lang, *has, *lacks;
+	} cases[] = {
+		{"de", "q w z y u00e4 u00f6 u00fc u00df shift digits space backspace", "latin u0131"},
+		{"de-x-ls", "z y u00e4 u00f6 u00fc u00df", "latin"},
+		{"en", "q w y z ' shift digits", "latin u00e4 u00df"},
+		{"tr", "q u00e7 u011f u0131 i u00f6 u015f u00fc shift", "latin u00e4"},
+		{"uk", "u0439 u0446 u0443 u043a u0435 u043d u0456 u0457 u0454 u0491 u02bc shift latin digits",
+		 "q a"},
+		{"ar", "u0636 u0635 u062b u0642 u0634 u0630 u0626 u0621 u0623 u060c latin digits",
+		 "shift q"},
+	};
+	struct survey_fixture *f = *state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		model_activate(f->m, "nav.home", T0 + S(1));
+		open_comment(f->m, cases[i].lang);
+		char *has = xstrdup(cases[i].has), *lacks = xstrdup(cases[i].lacks), *save;
+		char id[32];
+		for (char *k = strtok_r(has, " ", &save); k; k = strtok_r(NULL, " ", &save)) {
+			snprintf(id, sizeof id, "kbd.%s", k);
+			if (!find(f->m, id))
+				fail_msg("%s: no %s", cases[i].lang, id);
+		}
+		for (char *k = strtok_r(lacks, " ", &save); k; k = strtok_r(NULL, " ", &save)) {
+			snprintf(id, sizeof id, "kbd.%s", k);
+			if (find(f->m, id))
+				fail_msg("%s: %s should not be there", cases[i].lang, id);
+		}
+		free(has);
+		free(lacks);
+	}
+}
+
+/* Every key id is ASCII and names its key once. */
+static void test_keyboard_ids_ascii(void **state)
+{
+	struct survey_fixture *f = *state;
+	const char *langs[] = {"de", "en", "tr", "uk", "ar"};
+	for (size_t l = 0; l < 5; l++) {
+		model_activate(f->m, "nav.home", T0 + S(1));
+		open_comment(f->m, langs[l]);
+		for (int mode = 0; mode < 3; mode++) {
+			if (mode == 1)
+				model_activate(f->m, "kbd.digits", T0 + S(20));
+			if (mode == 2 && !find(f->m, "kbd.latin"))
+				break;
+			if (mode == 2)
+				model_activate(f->m, "kbd.latin", T0 + S(21));
+			const struct model_tree *t = model_tree(f->m);
+			for (size_t i = 0; i < t->n_nodes; i++) {
+				if (strncmp(t->nodes[i].id, "kbd.", 4) != 0)
+					continue;
+				for (const char *p = t->nodes[i].id; *p; p++)
+					assert_true(*p > 0x20 && *p < 0x7F);
+				for (size_t j = i + 1; j < t->n_nodes; j++)
+					assert_string_not_equal(t->nodes[i].id, t->nodes[j].id);
+			}
+		}
+	}
+}
+
+struct found {
+	const char *question, *value, *language;
+	int answers, matches; /* to the question; with this value and language */
+};
+
+static int find_answer(const struct store_answer_row *row, void *user)
+{
+	struct found *f = user;
+	if (strcmp(row->question_id, f->question) != 0)
+		return 0;
+	f->answers++;
+	f->matches += strcmp(row->value, f->value) == 0 && strcmp(row->language, f->language) == 0;
+	return 0;
+}
+
+/* A word typed by kbd.* taps in each language arrives byte for byte. */
+static void test_keyboard_types_each_language(void **state)
+{
+	static const struct {
+		const char *lang, *keys, *word;
+	} cases[] = {
+		{"de", "g r u00f6 u00df e space digits 7", "Größe 7"},
+		{"de-x-ls", "u00fc b u n g", "Übung"},
+		{"en", "d o n ' t", "Don't"},
+		/* ı and i are two letters; with shift: I and İ. */
+		{"tr", "u0131 u015f u0131 k space shift i y i space shift u0131", "Işık İyi I"},
+		{"uk", "u0457 u0436 u0430 u043a space u043f u02bc u044f u0442 u044c space "
+		       "u0491 u0454 u0456 latin o k latin u0439",
+		 "Їжак пʼять ґєіokй"},
+		{"ar", "u0634 u0643 u0631 u0627 space latin o k digits 3 digits latin u0644 u0627",
+		 "شكرا ok3لا"},
+	};
+	struct survey_fixture *f = *state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		model_activate(f->m, "nav.home", T0 + S(1));
+		open_comment(f->m, cases[i].lang);
+		tap_keys(f->m, cases[i].keys);
+		assert_string_equal(label(f->m, "survey.comment.text"), cases[i].word);
+		model_activate(f->m, "survey.submit", T0 + S(30));
+		expect_screen(f->m, MODEL_SCREEN_THANKS);
+		/* strcmp: the stored bytes are the word's bytes. */
+		struct found got = {"comment", cases[i].word, cases[i].lang, 0, 0};
+		assert_int_equal(store_answers_each(f->store, find_answer, &got, NULL), STORE_OK);
+		assert_int_equal(got.answers, (int)i + 1);
+		assert_int_equal(got.matches, 1);
+	}
+}
+
+/* The keyboard follows the language; what was typed stays. */
+static void test_keyboard_language_switch_keeps_text(void **state)
+{
+	struct survey_fixture *f = *state;
+	open_comment(f->m, "uk");
+	tap_keys(f->m, "u0434 u0430");
+	model_activate(f->m, "lang.ar", T0 + S(20));
+	assert_null(find(f->m, "kbd.u0434"));
+	tap_keys(f->m, "u0628");
+	model_activate(f->m, "lang.tr", T0 + S(21));
+	tap_keys(f->m, "shift i");
+	assert_string_equal(label(f->m, "survey.comment.text"), "Даبİ");
+	/* A key of another layout does nothing. */
+	model_activate(f->m, "kbd.u0434", T0 + S(22));
+	model_activate(f->m, "kbd.nonsense", T0 + S(22));
+	assert_string_equal(label(f->m, "survey.comment.text"), "Даبİ");
 }
 
 static void test_film_play_and_controls(void **state)
@@ -1108,6 +1265,10 @@ int main(void)
 		TS(test_survey_abandoned_stores_nothing),
 		TS(test_survey_all_skipped_stores_nothing),
 		TS(test_survey_store_failure_keeps_answers),
+		TS(test_keyboard_layouts),
+		TS(test_keyboard_ids_ascii),
+		TS(test_keyboard_types_each_language),
+		TS(test_keyboard_language_switch_keeps_text),
 		TS(test_film_play_and_controls),
 		TS(test_film_end_offers_next),
 		TS(test_film_from_page_in_english),
