@@ -5,6 +5,9 @@
 #   media/ID.jpg      640x360 still of the film's title card
 #   media/ID.de.srt   German subtitles (the narration, sentence by sentence)
 #   media/ID.en.srt   English subtitles, same timings
+#   media/ID.LANG.srt for tr, uk, ar (same timings) and de-x-ls (Leichte Sprache,
+#                     timings of its own, at most 15 characters a second), from
+#                     narration/ID.LANG.txt by media/subtitles.py
 #   media/films.json  list of the films for content.json
 #
 # from the narration in media/narration/ID.de.txt and ID.en.txt.  Those files hold
@@ -27,13 +30,16 @@ NARR=$HERE/narration
 FONT_BOLD=/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf
 FONT_REG=/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf
 
-# id | background | German title | English title
+# id | background | title in de | en | de-x-ls | tr | uk | ar
 FILMS=(
-	"projekt|0B4F6C|Projekt und Thema Digitale Kommunen|The project and its topic"
-	"diskriminierungsfrei|2D5F2E|Diskriminierungsfrei digitalisieren|Digitalising without discrimination"
-	"plattformen|8C3B0B|Herausforderungen der Plattformökonomie begegnen|Meeting the challenges of the platform economy"
-	"prozesse|1A1D21|Prozesse sinnvoll digitalisieren|Digitalising processes sensibly"
+	"projekt|0B4F6C|Projekt und Thema Digitale Kommunen|The project and its topic|Das Projekt und sein Thema|Proje ve dijital belediyeler konusu|Проєкт і тема: цифрові громади|المشروع وموضوع البلديات الرقمية"
+	"diskriminierungsfrei|2D5F2E|Diskriminierungsfrei digitalisieren|Digitalising without discrimination|Digitale Angebote für alle Menschen|Ayrımcılık yapmadan dijitalleştirmek|Цифровізація без дискримінації|الرقمنة دون تمييز"
+	"plattformen|8C3B0B|Herausforderungen der Plattformökonomie begegnen|Meeting the challenges of the platform economy|Internet-Plattformen und die Kommune|Platform ekonomisinin zorluklarıyla başa çıkmak|Як відповісти на виклики платформної економіки|مواجهة تحديات اقتصاد المنصات"
+	"prozesse|1A1D21|Prozesse sinnvoll digitalisieren|Digitalising processes sensibly|Abläufe im Amt gut digital machen|Süreçleri akıllıca dijitalleştirmek|Продумана цифровізація процесів|رقمنة الإجراءات بشكل مدروس"
 )
+# subtitle languages, as content.json lists them; de and en from ID.de.txt and
+# ID.en.txt, the others from narration/ID.LANG.txt by subtitles.py
+SUB_LANGS=(de de-x-ls en tr uk ar)
 
 # Picture and sound.
 W=1280 H=720 FPS=25
@@ -226,7 +232,7 @@ declare -A DONE_FILES=()
 json="["
 nfilm=0
 for entry in "${FILMS[@]}"; do
-	IFS='|' read -r id bg title_de title_en <<<"$entry"
+	IFS='|' read -r id bg title_de title_en title_ls title_tr title_uk title_ar <<<"$entry"
 	nfilm=$((nfilm + 1))
 	work=$TMP/$id
 	mkdir -p "$work"
@@ -320,6 +326,7 @@ for entry in "${FILMS[@]}"; do
 	"${FF[@]}" -i "$work/card0.png" -vf "scale=640:360:flags=lanczos" -q:v 3 "${BITEXACT[@]}" "$work/$id.jpg"
 
 	# Subtitles: each sentence from the start to the end of its speech.
+	# (Leichte Sprache, Turkish, Ukrainian and Arabic follow below, from the German.)
 	for lang in de en; do
 		out=$work/$id.$lang.srt
 		: >"$out"
@@ -333,6 +340,11 @@ for entry in "${FILMS[@]}"; do
 		done
 	done
 
+	# Subtitles in Leichte Sprache (timings of their own), Turkish, Ukrainian and
+	# Arabic (the German timings), from narration/ID.LANG.txt: see subtitles.py.
+	python3 "$HERE/subtitles.py" "$work/$id.de.srt" "$NARR" "$id" "$work" || die "$id: subtitles"
+	python3 "$HERE/../tests/content/check_subtitles.py" "$work" >/dev/null || die "$id: subtitles fail the check"
+
 	# Checks.
 	bytes=$(stat -c %s "$work/$id.mp4")
 	((bytes < MAX_BYTES)) || die "$id.mp4 has $bytes bytes (limit $MAX_BYTES): raise the CRF or shorten"
@@ -344,10 +356,16 @@ for entry in "${FILMS[@]}"; do
 	((nfilm == 1)) || json+=","
 	json+=$'\n  {\n'
 	json+="    \"id\": $(json_str "$id"),"$'\n'
-	json+="    \"title\": {\"de\": $(json_str "$title_de"), \"en\": $(json_str "$title_en")},"$'\n'
+	json+="    \"title\": {\"de\": $(json_str "$title_de"), \"de-x-ls\": $(json_str "$title_ls"), \"en\": $(json_str "$title_en"), \"tr\": $(json_str "$title_tr"), \"uk\": $(json_str "$title_uk"), \"ar\": $(json_str "$title_ar")},"$'\n'
 	json+="    \"file\": \"$id.mp4\","$'\n'
 	json+="    \"still\": \"$id.jpg\","$'\n'
-	json+="    \"subtitles\": {\"de\": \"$id.de.srt\", \"en\": \"$id.en.srt\"},"$'\n'
+	json+="    \"subtitles\": {"
+	sep=""
+	for lang in "${SUB_LANGS[@]}"; do
+		json+="$sep\"$lang\": \"$id.$lang.srt\""
+		sep=", "
+	done
+	json+="},"$'\n'
 	json+="    \"duration_s\": $s"$'\n'
 	json+="  }"
 	DONE_FILES[$id]=1
@@ -358,7 +376,8 @@ printf '%s' "$json" >"$TMP/films.json"
 
 # Everything was made: move it into place (same names every run).
 for id in "${!DONE_FILES[@]}"; do
-	for f in "$id.mp4" "$id.jpg" "$id.de.srt" "$id.en.srt"; do
+	subs=("${SUB_LANGS[@]/#/$id.}")
+	for f in "$id.mp4" "$id.jpg" "${subs[@]/%/.srt}"; do
 		mv -f "$TMP/$id/$f" "$HERE/$f"
 	done
 done
