@@ -449,22 +449,37 @@ void lay_place(struct ui *u, struct box *b, int x, int y)
 	}
 }
 
-static int lay_home_texts(struct ui *u, const size_t *texts, size_t n, int width, int x0, int y)
+static int lay_home_texts(struct ui *u, const size_t *texts, size_t n, int width, int x0, int y,
+			  int gap)
 {
-	const struct metrics *m = &u->layout.m;
 	for (size_t k = 0; k < n; k++) {
 		struct box *b = &u->layout.boxes[texts[k]];
 		lay_text_node(u, texts[k], width, true);
 		lay_place(u, b, x0, y);
-		y += b->r.h + px(24 * m->s);
+		y += b->r.h + gap;
 	}
 	return y;
 }
 
+/* The room around home's parts: as LOOK.md has it, or halved where a
+ * language's longer words would otherwise push the tiles below the fold. */
+struct home_gaps {
+	int top, text, before_tiles, bottom;
+};
+
+static struct home_gaps home_gaps(const struct metrics *m, bool tight)
+{
+	int k = tight ? 2 : 1;
+	return (struct home_gaps){px(48 * m->s) / k, px(24 * m->s) / k, px(32 * m->s) / k,
+				  px(48 * m->s) / k};
+}
+
 /* Home: the welcome, then the three tiles side by side where they fit.
- * Stacked (portrait, large text) the tiles come right after the welcome
+ * Side by side, the intro stands between the welcome and the tiles;
+ * stacked (portrait, large text) the tiles come right after the welcome
  * line and the intro follows them, so that the way on is never below the
- * fold. */
+ * fold.  The order follows the screen alone, never the language: Arabic
+ * shows what German shows, mirrored. */
 static int lay_body_home(struct ui *u, size_t *idx, size_t n, int width, int x0)
 {
 	const struct metrics *m = &u->layout.m;
@@ -477,20 +492,24 @@ static int lay_body_home(struct ui *u, size_t *idx, size_t n, int width, int x0)
 	}
 	int tile_w = (width - 2 * m->gap) / 3;
 	bool side_by_side = u->w >= u->h && tile_w >= px(400 * m->ts);
+	bool intro_first = side_by_side;
 	int h = 0;
 	for (size_t k = 0; side_by_side && k < n_tiles; k++)
 		h = imax(h, lay_tile(u, tiles[k], tile_w, false));
-	int y = px(48 * m->s);
-	y = lay_home_texts(u, texts, n_texts ? 1 : 0, width, x0, y);
-	/* The intro goes first only where the tiles still fit below it. */
-	int intro_h = 0;
-	for (size_t k = 1; k < n_texts; k++)
-		intro_h += lay_text_node(u, texts[k], width, true) + px(24 * m->s);
-	bool intro_first = side_by_side &&
-			   y + intro_h + px(32 * m->s) + h <= u->layout.viewport.h;
+	/* What it all needs with the usual room; tighter where that is more
+	 * than the screen has. */
+	int texts_h = 0;
+	for (size_t k = 0; k < n_texts; k++)
+		texts_h += lay_text_node(u, texts[k], width, true);
+	struct home_gaps g = home_gaps(m, false);
+	int need = g.top + texts_h + (int)n_texts * g.text + g.before_tiles + h + g.bottom;
+	if (side_by_side && need > u->layout.viewport.h)
+		g = home_gaps(m, true);
+	int y = g.top;
+	y = lay_home_texts(u, texts, n_texts ? 1 : 0, width, x0, y, g.text);
 	if (intro_first)
-		y = lay_home_texts(u, texts + 1, n_texts - 1, width, x0, y);
-	y += px(32 * m->s);
+		y = lay_home_texts(u, texts + 1, n_texts - 1, width, x0, y, g.text);
+	y += g.before_tiles;
 	if (side_by_side) {
 		for (size_t k = 0; k < n_tiles; k++) {
 			struct box *b = &u->layout.boxes[tiles[k]];
@@ -507,8 +526,8 @@ static int lay_body_home(struct ui *u, size_t *idx, size_t n, int width, int x0)
 		}
 	}
 	if (!intro_first && n_texts > 1)
-		y = lay_home_texts(u, texts + 1, n_texts - 1, width, x0, y + px(16 * m->s));
-	return y + px(48 * m->s);
+		y = lay_home_texts(u, texts + 1, n_texts - 1, width, x0, y + px(16 * m->s), g.text);
+	return y + g.bottom;
 }
 
 static int lay_body_column(struct ui *u, size_t *idx, size_t n, int width, int x0, bool center)

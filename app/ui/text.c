@@ -31,6 +31,9 @@
 #define PIECE_MAX_CHARS 64
 /* Lines drawn into one texture. */
 #define CHUNK_LINES 8
+/* Noto Sans Arabic draws its letters smaller than Noto Sans at the same
+ * size: at 115 % the two read alike. */
+#define ARABIC_SCALE_PCT 115
 
 struct font_slot {
 	enum text_face face;
@@ -152,7 +155,7 @@ static TTF_Font *font_get(struct text *t, enum text_face face, bool arabic, int 
 	const char *path = t->paths[face];
 	if (arabic)
 		path = t->arabic[face == TEXT_FACE_BOLD || face == TEXT_FACE_BOLD_ITALIC];
-	TTF_Font *f = TTF_OpenFont(path, px);
+	TTF_Font *f = TTF_OpenFont(path, arabic ? px * ARABIC_SCALE_PCT / 100 : px);
 	if (!f && arabic) {
 		LOG_WARN("%s: %s; Arabic is drawn with the Latin font", path, TTF_GetError());
 		return font_get(t, face, false, px);
@@ -175,7 +178,6 @@ static TTF_Font *font_get(struct text *t, enum text_face face, bool arabic, int 
 	return f;
 }
 
-/* Decodes one UTF-8 code point (the input was validated on load). */
 /* The next code point of a NUL-terminated string.  Bytes that are no
  * UTF-8 (a stray continuation, a sequence cut short by the end or by
  * another character) give U+FFFD and are stepped over one by one, never
@@ -409,15 +411,30 @@ static void measure_pieces(struct text *t, struct pieces *ps, int px, int max_w)
 			int extent = 0, count = 0;
 			if (TTF_MeasureUTF8(f, p.text, max_w, &extent, &count) != 0)
 				break;
-			const char *cut = p.text;
-			for (int k = 0; k < (count > 0 ? count : 1) && *cut; k++)
-				utf8_next(&cut); /* at least one character a line */
-			if (!*cut)
+			/* Shaped, a cut-off part can be wider than its letters
+			 * measured in a row (Arabic joins): fewer until it fits,
+			 * at least one character a line. */
+			char *head_text = NULL;
+			int head_w = 0;
+			for (int keep = count > 1 ? count : 1;; keep--) {
+				const char *cut = p.text;
+				for (int k = 0; k < keep && *cut; k++)
+					utf8_next(&cut);
+				free(head_text);
+				head_text = xstrndup(p.text, (size_t)(cut - p.text));
+				TTF_SizeUTF8(f, head_text, &head_w, NULL);
+				if (head_w <= max_w || keep == 1)
+					break;
+			}
+			const char *cut = p.text + strlen(head_text);
+			if (!*cut) {
+				free(head_text);
 				break;
+			}
 			struct piece *head = pieces_push(&out);
 			*head = p;
-			head->text = xstrndup(p.text, (size_t)(cut - p.text));
-			TTF_SizeUTF8(f, head->text, &head->w, NULL);
+			head->text = head_text;
+			head->w = head_w;
 			char *rest = xstrdup(cut);
 			free(p.text);
 			p.text = rest;
@@ -464,7 +481,32 @@ static void reorder_line(const struct pieces *ps, size_t from, size_t to, size_t
 struct line {
 	size_t from, to;         /* pieces, without the spaces at either end */
 	int w, h;
+	int baseline;            /* from the line's top */
 };
+
+/* How far a piece reaches above and below the baseline.  Latin: its font's
+ * box (so lines of Latin text stay as they always were).  Arabic: its
+ * letters' own extents, because Noto Sans Arabic's box has wide empty
+ * margins that would push every line apart; a fifth of the size more
+ * above for marks stacked on tall letters. */
+static void piece_extent(TTF_Font *f, const struct piece *p, int px, int *above, int *below)
+{
+	*above = TTF_FontAscent(f);
+	*below = TTF_FontHeight(f) - *above;
+	if (!p->arabic)
+		return;
+	int top = 0, bottom = 0;
+	for (const char *s = p->text; *s;) {
+		int minx, maxx, miny, maxy, advance;
+		uint32_t c = utf8_next(&s);
+		if (TTF_GlyphMetrics32(f, c, &minx, &maxx, &miny, &maxy, &advance) != 0)
+			continue;
+		top = maxy > top ? maxy : top;
+		bottom = -miny > bottom ? -miny : bottom;
+	}
+	*above = top + px / 5;
+	*below = bottom + px / 10;
+}
 
 /* Greedy breaking at spaces: a word (the pieces between two spaces) moves
  * to the next line when it does not fit. */
@@ -507,16 +549,23 @@ static size_t break_lines(struct text *t, const struct pieces *ps, const struct 
 		}
 		l->to = end;
 		l->w = width;
-		int h = st->px * st->line_height_pct / 100;
+		/* The style's line height; taller where Arabic letters reach
+		 * further, with their ink centred in the line. */
+		int above = 0, below = 0;
 		for (size_t k = l->from; k < l->to; k++) {
-			if (!ps->v[k].arabic)
+			TTF_Font *f = piece_font(t, &ps->v[k], st->px);
+			if (!f || ps->v[k].space || !ps->v[k].arabic)
 				continue;
-			/* Arabic reaches further below the line than Latin: give it room. */
-			TTF_Font *f = font_get(t, ps->v[k].face, true, st->px);
-			if (f && TTF_FontHeight(f) > h)
-				h = TTF_FontHeight(f);
+			int a, b;
+			piece_extent(f, &ps->v[k], st->px, &a, &b);
+			above = a > above ? a : above;
+			below = b > below ? b : below;
 		}
+		int h = st->px * st->line_height_pct / 100;
+		if (above + below > h)
+			h = above + below;
 		l->h = h;
+		l->baseline = (h - (above + below)) / 2 + above;
 		i = end;
 	}
 	return n;
@@ -576,6 +625,10 @@ static SDL_Texture *render_chunk(struct text *t, const struct text_laid *laid,
 	int y = 0;
 	for (size_t l = c->first_line; l < c->first_line + c->n_lines; l++) {
 		const struct line *ln = &laid->lines[l];
+		/* A font's box can be taller than the line (Arabic): its empty
+		 * margins must not be copied over the lines beside it. */
+		SDL_Rect line_box = {0, y, w, ln->h};
+		SDL_SetClipRect(surf, &line_box);
 		if (laid->bidi)
 			reorder_line(ps, ln->from, ln->to, order);
 		else
@@ -588,8 +641,9 @@ static SDL_Texture *render_chunk(struct text *t, const struct text_laid *laid,
 				TTF_Font *f = piece_font(t, p, st->px);
 				SDL_Surface *g = f ? TTF_RenderUTF8_Blended(f, p->text, st->color) : NULL;
 				if (g) {
-					SDL_Rect dst = {x, y + (ln->h - TTF_FontHeight(f)) / 2, g->w,
-							g->h};
+					int top = p->arabic ? ln->baseline - TTF_FontAscent(f)
+							    : (ln->h - TTF_FontHeight(f)) / 2;
+					SDL_Rect dst = {x, y + top, g->w, g->h};
 					/* Pieces do not overlap: copy, so edges keep their colour. */
 					SDL_SetSurfaceBlendMode(g, SDL_BLENDMODE_NONE);
 					SDL_BlitSurface(g, NULL, surf, &dst);
