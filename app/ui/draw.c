@@ -132,6 +132,7 @@ static void draw_background(struct ui *u, const struct model_node *n, const stru
 	int bw = (int)lround(fmax(2, 3 * u->layout.m.s));
 	switch (b->look) {
 	case LOOK_TEXT:
+	case LOOK_PICTURE: /* the picture itself: draw_node */
 		break;
 	case LOOK_OUTLINE:
 		draw_framed(u->ren, r, radius, n->selected ? bw * 2 : bw, th->border,
@@ -259,6 +260,11 @@ static void draw_node(struct ui *u, size_t i)
 	if (b->in_body)
 		r.y += u->layout.viewport.y - (int)lround(u->scroll);
 	draw_background(u, n, b, r, u->pressed && u->press_node == (int)i && !u->dragging);
+	if (b->look == LOOK_PICTURE) {
+		SDL_Rect dst = {r.x + b->image_at.x, r.y + b->image_at.y, b->image_at.w,
+				b->image_at.h};
+		SDL_RenderCopy(u->ren, b->image, NULL, &dst);
+	}
 	if (b->look != LOOK_SLIDER) /* a slider draws its icon beside its track */
 		blit(u, b->icon, r.x + b->icon_at.x, r.y + b->icon_at.y);
 	blit(u, b->label, r.x + b->label_at.x, r.y + b->label_at.y);

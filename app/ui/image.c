@@ -3,7 +3,7 @@
  *
  * Bounded by design: a picture is read through the capped reader, only as
  * a PNG or JPEG whose header says it has at most IMAGE_MAX_PIXELS (a small
- * file can decode to gigabytes), and is kept at most IMAGE_KEEP_W wide. */
+ * file can decode to gigabytes), and is kept no wider than it is shown. */
 #include "ui_int.h"
 
 #include <SDL_image.h>
@@ -14,7 +14,7 @@
 
 #define IMAGE_MAX_BYTES (16 * 1024 * 1024) /* a picture file, at most */
 #define IMAGE_MAX_PIXELS (1920 * 1080)      /* what its header may promise, at most */
-#define IMAGE_KEEP_W 640                    /* kept this wide at most: a card shows less */
+
 
 struct image {
 	char *path;
@@ -85,9 +85,9 @@ static bool header_size(const unsigned char *d, size_t n, unsigned long *w, unsi
 	return false;
 }
 
-/* The picture at path as a surface no wider than IMAGE_KEEP_W, or NULL
- * with the reason logged. */
-static SDL_Surface *load_bounded(const char *path)
+/* The picture at path as a surface no wider than keep_w, or NULL with the
+ * reason logged. */
+static SDL_Surface *load_bounded(const char *path, int keep_w)
 {
 	int ok = file_check_regular_inside(path);
 	char *bytes = NULL;
@@ -108,10 +108,9 @@ static SDL_Surface *load_bounded(const char *path)
 	else if (!(s = IMG_Load_RW(SDL_RWFromConstMem(bytes, (int)n), 1)))
 		LOG_WARN("%s: cannot read the picture: %s", path, IMG_GetError());
 	free(bytes);
-	if (s && s->w > IMAGE_KEEP_W) {
+	if (s && s->w > keep_w) {
 		SDL_Surface *small = SDL_CreateRGBSurfaceWithFormat(
-			0, IMAGE_KEEP_W, (int)((long)s->h * IMAGE_KEEP_W / s->w), 32,
-			SDL_PIXELFORMAT_ARGB8888);
+			0, keep_w, (int)((long)s->h * keep_w / s->w), 32, SDL_PIXELFORMAT_ARGB8888);
 		if (small && SDL_BlitScaled(s, NULL, small, NULL) == 0) {
 			SDL_FreeSurface(s);
 			s = small;
@@ -122,7 +121,7 @@ static SDL_Surface *load_bounded(const char *path)
 	return s;
 }
 
-SDL_Texture *images_get(struct images *im, const char *path, int *w, int *h)
+SDL_Texture *images_get(struct images *im, const char *path, int keep_w, int *w, int *h)
 {
 	for (size_t i = 0; i < im->n; i++)
 		if (strcmp(im->v[i].path, path) == 0) {
@@ -133,7 +132,7 @@ SDL_Texture *images_get(struct images *im, const char *path, int *w, int *h)
 	struct image *e = &im->v[im->n++];
 	memset(e, 0, sizeof *e);
 	e->path = xstrdup(path);
-	SDL_Surface *s = load_bounded(path);
+	SDL_Surface *s = load_bounded(path, keep_w);
 	if (s) {
 		e->tex = SDL_CreateTextureFromSurface(im->ren, s);
 		e->w = s->w, e->h = s->h;

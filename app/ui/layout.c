@@ -376,12 +376,38 @@ static const struct text_block *lay_block_text(struct ui *u, const struct page_b
 	return tb;
 }
 
+/* Pictures of a page are kept at most this wide (a 1080p reading column). */
+#define PICTURE_KEEP_W 1280
+
+/* A page's picture, scaled down to the column, never up; false when it
+ * cannot be shown (its alt text stands in its place). */
+static bool lay_picture(struct ui *u, size_t i, int w)
+{
+	const struct model_node *n = &u->tree->nodes[i];
+	struct box *b = &u->layout.boxes[i];
+	int iw = 0, ih = 0;
+	SDL_Texture *tex = n->block->image ? images_get(u->images, n->block->image, PICTURE_KEEP_W,
+							&iw, &ih)
+					   : NULL;
+	if (!tex || iw <= 0 || ih <= 0)
+		return false;
+	int dw = iw < w ? iw : w, dh = (int)((long)ih * dw / iw);
+	b->look = LOOK_PICTURE;
+	b->image = tex;
+	b->image_at = (SDL_Rect){(w - dw) / 2, 0, dw, dh};
+	b->r.w = w;
+	b->r.h = dh;
+	return true;
+}
+
 /* A text node: heading, paragraph, list item or note. */
 int lay_text_node(struct ui *u, size_t i, int w, bool center)
 {
 	const struct model_node *n = &u->tree->nodes[i];
 	struct box *b = &u->layout.boxes[i];
 	const struct metrics *m = &u->layout.m;
+	if (n->block && n->block->kind == PAGE_BLOCK_IMAGE && lay_picture(u, i, w))
+		return b->r.h; /* its alt text is what speech reads */
 	int size = type_px(m, n->type);
 	bool heading = n->role == MODEL_ROLE_HEADING;
 	int lh = heading ? 120 : 150;

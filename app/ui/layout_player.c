@@ -8,6 +8,9 @@
 
 #include "layout_int.h"
 
+/* A still is kept this wide: a film card shows it smaller. */
+#define STILL_KEEP_W 640
+
 /* A film card: the still on top (16:9), the title, the length. */
 static int lay_card(struct ui *u, size_t i, int w)
 {
@@ -18,7 +21,7 @@ static int lay_card(struct ui *u, size_t i, int w)
 	b->look = LOOK_CARD;
 	b->r.w = w;
 	int iw = 0, ih = 0;
-	b->image = n->image ? images_get(u->images, n->image, &iw, &ih) : NULL;
+	b->image = n->image ? images_get(u->images, n->image, STILL_KEEP_W, &iw, &ih) : NULL;
 	b->image_at = (SDL_Rect){0, 0, w, w * 9 / 16};
 	b->icon = lay_icon(u, n->icon, px(m->button_px * 1.3), u->theme.tone[n->tone]);
 	int text_w = w - 3 * pad - b->icon->w;

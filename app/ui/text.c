@@ -680,6 +680,19 @@ static void make_chunks(struct text_laid *laid)
 	}
 }
 
+/* A paragraph's lines all as tall as its tallest (an Arabic line may reach
+ * further): even spacing reads calmer than lines that jump. */
+static void even_lines(struct line *lines, size_t n)
+{
+	int most = 0;
+	for (size_t l = 0; l < n; l++)
+		most = lines[l].h > most ? lines[l].h : most;
+	for (size_t l = 0; l < n; l++) {
+		lines[l].baseline += (most - lines[l].h) / 2;
+		lines[l].h = most;
+	}
+}
+
 static void lay_out(struct text *t, const struct text_run *runs, size_t n_runs,
 		    const struct text_style *st, int max_w, struct text_block *out)
 {
@@ -693,6 +706,7 @@ static void lay_out(struct text *t, const struct text_run *runs, size_t n_runs,
 	measure_pieces(t, &laid->ps, st->px, max_w);
 	laid->lines = xmalloc((laid->ps.n + 1) * sizeof *laid->lines);
 	laid->n_lines = break_lines(t, &laid->ps, st, max_w, laid->lines);
+	even_lines(laid->lines, laid->n_lines);
 	laid->style = *st;
 	int w = 1, h = 0;
 	for (size_t l = 0; l < laid->n_lines; l++) {

@@ -110,6 +110,7 @@ enum box_look {
 	LOOK_VIDEO,    /* the film itself */
 	LOOK_SLIDER,   /* a track with a thumb (seek, volume) */
 	LOOK_CONTROL,  /* a round button on the film's dark band */
+	LOOK_PICTURE,  /* a page's picture, at most the column's width */
 };
 
 struct box {
@@ -153,9 +154,10 @@ int layout_max_scroll(const struct ui *u);
 struct images;
 struct images *images_new(SDL_Renderer *ren);
 void images_free(struct images *im);
-/* The picture at path as a texture, or NULL (logged once) when it cannot be
- * read.  Borrowed: valid until images_free(). */
-SDL_Texture *images_get(struct images *im, const char *path, int *w, int *h);
+/* The picture at path as a texture kept at most keep_w wide (scaled down,
+ * never up; the first request's width stays), or NULL (logged once) when it
+ * cannot be read.  Borrowed: valid until images_free(). */
+SDL_Texture *images_get(struct images *im, const char *path, int keep_w, int *w, int *h);
 
 /* ---- video.c: the film on screen ---- */
 /* Starts libvlc (in the background) once a film may be wanted. */

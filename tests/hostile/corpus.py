@@ -339,6 +339,17 @@ def cases(c):
                  script="tap @home.guide\ntap @guide.projekt\nexpect @page.error\n",
                  want_screen="page", want_msg="a link that leads out of its folder")
 
+    # ---- a page's picture: its alt text stands in its place ----
+    def picture_case(name, kind, data, msg):
+        c.kiosk_case(name, installed=lambda d, cd: replace_with(
+            os.path.join(cd, "pictures", "prozesse.png"), kind, data),
+            script="tap @home.guide\ntap @guide.prozesse\nswipe 960 900 960 500\nexpect @page.block4\n",
+            want_screen="page", want_msg=msg)
+
+    picture_case("picture-huge-header", "bytes", png_header(30000, 30000), "at most 2073600 pixels")
+    picture_case("picture-random", "bytes", os.urandom(2048), "not a PNG or JPEG")
+    picture_case("picture-fifo", "fifo", None, "not a regular file")
+
     # ---- survey (refused whole, like content) ----
     survey = lambda s: os.path.join(s, "survey.json")  # noqa: E731
     content_case("survey-over-cap", lambda p, s: write(survey(s), " " * (300 * 1024)),
