@@ -231,12 +231,5 @@ enum store_err store_survey_get(struct store *s, const char *survey_id, int64_t 
 		return store_err_from_sqlite(rc);
 	sqlite3_bind_text(st, 1, survey_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, version);
-	rc = sqlite3_step(st);
-	enum store_err e = STORE_OK;
-	if (rc == SQLITE_ROW)
-		*json = xstrdup((const char *)sqlite3_column_text(st, 0));
-	else
-		e = rc == SQLITE_DONE ? STORE_ERR_NOT_FOUND : store_err_from_sqlite(rc);
-	sqlite3_finalize(st);
-	return e;
+	return store_text_of(st, json);
 }

@@ -322,6 +322,18 @@ static enum store_err meta_set(struct store *s, const char *key, const char *val
 }
 
 /* *value is owned by the caller; STORE_ERR_NOT_FOUND when there is none. */
+enum store_err store_text_of(sqlite3_stmt *st, char **out)
+{
+	int rc = sqlite3_step(st);
+	enum store_err e = STORE_OK;
+	if (rc == SQLITE_ROW)
+		*out = xstrdup((const char *)sqlite3_column_text(st, 0));
+	else
+		e = rc == SQLITE_DONE ? STORE_ERR_NOT_FOUND : store_err_from_sqlite(rc);
+	sqlite3_finalize(st);
+	return e;
+}
+
 static enum store_err meta_get(struct store *s, const char *key, char **value)
 {
 	sqlite3_stmt *st;
@@ -329,14 +341,7 @@ static enum store_err meta_get(struct store *s, const char *key, char **value)
 	if (rc != SQLITE_OK)
 		return store_err_from_sqlite(rc);
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	enum store_err e = STORE_OK;
-	if (rc == SQLITE_ROW)
-		*value = xstrdup((const char *)sqlite3_column_text(st, 0));
-	else
-		e = rc == SQLITE_DONE ? STORE_ERR_NOT_FOUND : store_err_from_sqlite(rc);
-	sqlite3_finalize(st);
-	return e;
+	return store_text_of(st, value);
 }
 
 enum store_err store_open(const char *path, enum store_open_mode mode, struct store **out)

@@ -17,6 +17,9 @@ struct store {
 	ino_t ino;
 };
 
+/* Steps a prepared query and copies the first column of its row into *out
+ * (the caller's); STORE_ERR_NOT_FOUND without a row.  Finalizes st. */
+enum store_err store_text_of(sqlite3_stmt *st, char **out);
 /* Maps an SQLite result code to the module's error. */
 enum store_err store_err_from_sqlite(int rc);
 /* BEGIN IMMEDIATE, after checking that this connection may write and that
