@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "kiosk/bundle.h"
 #include "kiosk/content.h"
 #include "kiosk/core.h"
 #include "kiosk/export.h"
@@ -30,6 +31,10 @@ static void usage(FILE *f)
 	      "                    without --out; --bom puts a UTF-8 byte order mark first (CSV);\n"
 	      "                    a CSV cell starting with = + - @, a tab or CR gets a leading '\n"
 	      "                    so that spreadsheets show it as text; --raw writes it as typed\n"
+	      "  bundle keygen PREFIX  a signing key pair: PREFIX.key (secret) and PREFIX.pub\n"
+	      "  bundle create --key PREFIX.key --src DIR [--media DIR] [--version N] --out F\n"
+	      "                    checks a content folder as a kiosk would, then signs it\n"
+	      "  bundle verify FILE  checks a bundle against [bundle] trusted_keys\n"
 	      "\n"
 	      "--config defaults to ./kiosk.conf.  Exit codes: 0 ok, 1 runtime error,\n"
 	      "2 usage error, 3 input rejected (e.g. a bad config).\n",
@@ -346,6 +351,92 @@ out:
 	return rc;
 }
 
+/* ---- kioskctl bundle ---- */
+
+static int bundle_exit(enum bundle_err e)
+{
+	switch (e) {
+	case BUNDLE_OK: return KIOSK_EXIT_OK;
+	case BUNDLE_ERR_IO: return KIOSK_EXIT_RUNTIME;
+	default: return KIOSK_EXIT_REJECTED; /* the input is what is wrong */
+	}
+}
+
+static int bundle_usage(const char *why)
+{
+	fprintf(stderr, "kioskctl: bundle: %s\n"
+		"usage: kioskctl bundle keygen PREFIX\n"
+		"       kioskctl bundle create --key PREFIX.key --src DIR [--media DIR] [--version N] "
+		"--out FILE.kiosk\n"
+		"       kioskctl bundle verify FILE.kiosk\n", why);
+	return KIOSK_EXIT_USAGE;
+}
+
+static int cmd_bundle_create(int argc, char **argv)
+{
+	const char *key = NULL, *src = NULL, *media = NULL, *out = NULL, *version = NULL;
+	for (int i = 2; i < argc; i++) {
+		const char **dest = !strcmp(argv[i], "--key")       ? &key
+				    : !strcmp(argv[i], "--src")     ? &src
+				    : !strcmp(argv[i], "--media")   ? &media
+				    : !strcmp(argv[i], "--out")     ? &out
+				    : !strcmp(argv[i], "--version") ? &version
+								    : NULL;
+		if (!dest || i + 1 >= argc || *dest)
+			return bundle_usage("create: give each of --key, --src, --out (and --media, "
+					    "--version) once, with a value");
+		*dest = argv[++i];
+	}
+	if (!key || !src || !out)
+		return bundle_usage("create needs --key, --src and --out");
+	char *end = NULL;
+	long long v = version ? strtoll(version, &end, 10) : 0;
+	if (version && (!*version || *end || v < 1))
+		return bundle_usage("create: --version is a positive whole number");
+	char *media_dir = media ? xstrdup(media) : path_join(src, "../media");
+	struct bundle_error err;
+	enum bundle_err e = bundle_create(key, src, media_dir, v, out, &err);
+	free(media_dir);
+	if (e)
+		fprintf(stderr, "kioskctl: bundle create: %s\n", err.message);
+	else
+		printf("%s: signed\n", out);
+	return bundle_exit(e);
+}
+
+static int cmd_bundle(const struct config *cfg, int argc, char **argv)
+{
+	if (argc < 2)
+		return bundle_usage("which command?");
+	const char *sub = argv[1];
+	struct bundle_error err;
+	enum bundle_err e;
+	if (strcmp(sub, "keygen") == 0 && argc == 3) {
+		if ((e = bundle_keygen(argv[2], &err)))
+			fprintf(stderr, "kioskctl: bundle keygen: %s\n", err.message);
+		else
+			printf("%s.key (secret: keep it off the kiosks) and %s.pub (copy it into "
+			       "[bundle] trusted_keys)\n", argv[2], argv[2]);
+		return bundle_exit(e);
+	}
+	if (strcmp(sub, "create") == 0)
+		return cmd_bundle_create(argc, argv);
+	if (strcmp(sub, "verify") == 0 && argc == 3) {
+		struct bundle_info info;
+		if ((e = bundle_verify(argv[2], cfg->trusted_keys, &info, &err))) {
+			fprintf(stderr, "kioskctl: bundle verify: %s: %s\n", argv[2], err.message);
+		} else {
+			printf("%s: ok\nversion: %lld\nsigner: %s (key %s)\nfiles: %zu, %llu bytes\n"
+			       "bundle id: %s\nmade for kiosk %s or newer\n", argv[2],
+			       (long long)info.version, info.signer, info.key_id, info.n_files,
+			       (unsigned long long)info.total_bytes, info.bundle_id,
+			       info.min_app_version);
+		}
+		return bundle_exit(e);
+	}
+	return bundle_usage("unknown command or arguments");
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -387,6 +478,8 @@ int main(int argc, char **argv)
 		rc = cmd_db_check(&cfg);
 	else if (strcmp(cmd, "export") == 0)
 		rc = cmd_export(&cfg, argc - optind, argv + optind);
+	else if (strcmp(cmd, "bundle") == 0)
+		rc = cmd_bundle(&cfg, argc - optind, argv + optind);
 	else
 		usage(stderr);
 	config_free(&cfg);

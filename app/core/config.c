@@ -220,6 +220,27 @@ static const char *set_content(struct config *c, const char *key, const char *v)
 	return NULL;
 }
 
+static const char *set_bundle(struct config *c, const char *key, const char *v)
+{
+	if (strcmp(key, "trusted_keys") == 0) {
+		if (!*v)
+			return "expected a folder";
+		set_path(c, &c->trusted_keys, v);
+	} else if (strcmp(key, "usb_roots") == 0) {
+		char **roots = strv_split_spaces(v);
+		for (size_t i = 0; roots[i]; i++) {
+			char *abs = path_resolve(c->dir, roots[i]);
+			free(roots[i]);
+			roots[i] = abs;
+		}
+		strv_free(c->usb_roots);
+		c->usb_roots = roots;
+	} else {
+		return "unknown key";
+	}
+	return NULL;
+}
+
 static const char *set_accessibility(struct config *c, const char *key, const char *v)
 {
 	if (strcmp(key, "text_scale") == 0) {
@@ -255,6 +276,8 @@ static int on_entry(void *user, const char *section, const char *key, const char
 		why = set_kiosk(st->c, key, value);
 	else if (strcmp(section, "content") == 0)
 		why = set_content(st->c, key, value);
+	else if (strcmp(section, "bundle") == 0)
+		why = set_bundle(st->c, key, value);
 	else if (strcmp(section, "accessibility") == 0)
 		why = set_accessibility(st->c, key, value);
 	else
@@ -332,6 +355,8 @@ void config_defaults(struct config *c, const char *dir)
 	c->opening_hours = xstrdup("");
 	c->seed_dir = path_resolve(dir, "assets/content");
 	c->media_dir = path_resolve(dir, "media");
+	c->trusted_keys = path_resolve(dir, "keys");
+	c->usb_roots = strv_split_spaces("/media /run/media");
 	c->text_scale = 100;
 	c->high_contrast = false;
 	c->subtitles = true;
@@ -398,6 +423,8 @@ void config_free(struct config *c)
 	free(c->kiosk_id);
 	strv_free(c->languages);
 	free(c->default_language);
+	free(c->trusted_keys);
+	strv_free(c->usb_roots);
 	free(c->data_dir);
 	free(c->font_dir);
 	free(c->opening_hours);

@@ -257,6 +257,9 @@ struct config {
 	/* [content] */
 	char *seed_dir;      /* absolute: the demo content installed at first start */
 	char *media_dir;     /* absolute: films, stills and subtitles of the seed */
+	/* [bundle] */
+	char *trusted_keys;  /* absolute: the folder whose *.pub files may sign bundles */
+	char **usb_roots;    /* absolute: where sticks appear */
 	/* [accessibility] */
 	int text_scale;      /* 100, 150 or 200 */
 	bool high_contrast;

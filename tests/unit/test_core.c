@@ -87,6 +87,11 @@ static void test_config_shipped_matches_defaults(void **state)
 	assert_string_equal(c.seed_dir, d.seed_dir);
 	assert_string_equal(c.seed_dir, KIOSK_SOURCE_DIR "/assets/content");
 	assert_string_equal(c.media_dir, KIOSK_SOURCE_DIR "/media");
+	assert_string_equal(c.trusted_keys, d.trusted_keys);
+	assert_string_equal(c.trusted_keys, KIOSK_SOURCE_DIR "/keys");
+	assert_int_equal(strv_len(c.usb_roots), 2);
+	assert_string_equal(c.usb_roots[0], d.usb_roots[0]);
+	assert_string_equal(c.usb_roots[1], "/run/media");
 	assert_int_equal(c.text_scale, 100);
 	assert_false(c.high_contrast);
 	/* 1920x1080 on 24": about 36 px per cm, so 2 cm targets are ~73 px. */

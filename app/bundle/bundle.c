@@ -1,0 +1,655 @@
+/* bundle: making, signing and verifying content bundles. */
+#include "kiosk/bundle.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <jansson.h>
+#include <sodium.h>
+
+#include "kiosk/content.h"
+#include "kiosk/core.h"
+
+#define LOG_MODULE "bundle"
+
+#define KEY_FILE_MAX 4096
+#define CHUNK (64 * 1024)
+
+const char *bundle_strerror(enum bundle_err err)
+{
+	switch (err) {
+	case BUNDLE_OK: return "ok";
+	case BUNDLE_ERR_IO: return "a file could not be read or written";
+	case BUNDLE_ERR_KEY: return "a key is missing or unreadable";
+	case BUNDLE_ERR_SOURCE: return "the content would be refused by a kiosk";
+	case BUNDLE_ERR_FORMAT: return "this is not a content bundle";
+	case BUNDLE_ERR_SIGNER: return "the bundle is signed by a key this kiosk does not trust";
+	case BUNDLE_ERR_SIGNATURE: return "the signature does not match: the bundle was changed";
+	case BUNDLE_ERR_MEMBER: return "a file in the bundle breaks a rule";
+	}
+	return "unknown error";
+}
+
+static enum bundle_err fail(struct bundle_error *err, enum bundle_err code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static enum bundle_err fail(struct bundle_error *err, enum bundle_err code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof err->message, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+/* ---- Keys ---- */
+
+static void hex(const unsigned char *bytes, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[bytes[i] >> 4];
+		out[2 * i + 1] = digits[bytes[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+/* The first 16 hex digits of the SHA-256 of the public key. */
+static void key_id(const unsigned char pk[crypto_sign_PUBLICKEYBYTES], char out[17])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	char all[2 * crypto_hash_sha256_BYTES + 1];
+	crypto_hash_sha256(h, pk, crypto_sign_PUBLICKEYBYTES);
+	hex(h, sizeof h, all);
+	memcpy(out, all, 16);
+	out[16] = '\0';
+}
+
+/* Reads a key file (base64 of exactly n bytes) into out. */
+static enum bundle_err read_key(const char *path, unsigned char *out, size_t n,
+				struct bundle_error *err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc = file_read_capped(path, KEY_FILE_MAX, &text, &len);
+	if (rc)
+		return fail(err, BUNDLE_ERR_KEY, "%s: %s", path, file_read_strerror(rc));
+	size_t got = 0;
+	bool ok = sodium_base642bin(out, n, text, len, " \r\n\t", &got, NULL,
+				    sodium_base64_VARIANT_ORIGINAL) == 0 && got == n;
+	sodium_memzero(text, len);
+	free(text);
+	if (!ok)
+		return fail(err, BUNDLE_ERR_KEY, "%s: not a key of this kind (base64 of %zu bytes)",
+			    path, n);
+	return BUNDLE_OK;
+}
+
+/* Writes a new file (never over one that is there) with the given mode. */
+static enum bundle_err write_new(const char *path, const char *text, unsigned mode,
+				 struct bundle_error *err)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0)
+		return fail(err, BUNDLE_ERR_IO, "%s: %s", path,
+			    errno == EEXIST ? "is there already; keys are never overwritten"
+					    : strerror(errno));
+	size_t n = strlen(text);
+	bool ok = fchmod(fd, mode) == 0 && write(fd, text, n) == (ssize_t)n && fsync(fd) == 0;
+	int saved = errno;
+	close(fd);
+	if (!ok) {
+		unlink(path);
+		return fail(err, BUNDLE_ERR_IO, "%s: %s", path, strerror(saved));
+	}
+	return BUNDLE_OK;
+}
+
+enum bundle_err bundle_keygen(const char *prefix, struct bundle_error *err)
+{
+	if (sodium_init() < 0)
+		return fail(err, BUNDLE_ERR_KEY, "libsodium cannot start");
+	unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+	crypto_sign_keypair(pk, sk);
+	char sk64[sodium_base64_ENCODED_LEN(sizeof sk, sodium_base64_VARIANT_ORIGINAL) + 1];
+	char pk64[sodium_base64_ENCODED_LEN(sizeof pk, sodium_base64_VARIANT_ORIGINAL) + 1];
+	sodium_bin2base64(sk64, sizeof sk64 - 1, sk, sizeof sk, sodium_base64_VARIANT_ORIGINAL);
+	sodium_bin2base64(pk64, sizeof pk64 - 1, pk, sizeof pk, sodium_base64_VARIANT_ORIGINAL);
+	strcat(sk64, "\n");
+	strcat(pk64, "\n");
+	char *key_path = xasprintf("%s.key", prefix), *pub_path = xasprintf("%s.pub", prefix);
+	enum bundle_err e = write_new(key_path, sk64, 0600, err);
+	if (e == BUNDLE_OK && (e = write_new(pub_path, pk64, 0644, err)) != BUNDLE_OK)
+		unlink(key_path);
+	sodium_memzero(sk, sizeof sk);
+	sodium_memzero(sk64, sizeof sk64);
+	if (e == BUNDLE_OK) {
+		char id[17];
+		key_id(pk, id);
+		LOG_INFO("made the key pair %s (key id %s); the secret key file is for the signer only",
+			 pub_path, id);
+	}
+	free(key_path);
+	free(pub_path);
+	return e;
+}
+
+/* ---- Making a bundle ---- */
+
+struct file {
+	char *member;  /* its path in the bundle: content/… or media/… */
+	char *path;    /* where it is read from */
+};
+
+struct files {
+	struct file *v;
+	size_t n;
+};
+
+static void files_add(struct files *f, char *member, char *path)
+{
+	f->v = xrealloc(f->v, (f->n + 1) * sizeof *f->v);
+	f->v[f->n++] = (struct file){member, path};
+}
+
+static void files_free(struct files *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		free(f->v[i].member);
+		free(f->v[i].path);
+	}
+	free(f->v);
+}
+
+/* Every regular file below dir, as prefix/REL; links and other kinds are
+ * refused (a bundle holds files, nothing that points elsewhere). */
+static enum bundle_err walk(const char *dir, const char *prefix, struct files *out,
+			    struct bundle_error *err)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return fail(err, BUNDLE_ERR_IO, "%s: %s", dir, strerror(errno));
+	enum bundle_err e = BUNDLE_OK;
+	struct dirent *ent;
+	while (e == BUNDLE_OK && (ent = readdir(d))) {
+		if (ent->d_name[0] == '.')
+			continue; /* ., .. and hidden editor files */
+		char *path = path_join(dir, ent->d_name);
+		char *member = xasprintf("%s/%s", prefix, ent->d_name);
+		struct stat st;
+		if (lstat(path, &st) != 0) {
+			e = fail(err, BUNDLE_ERR_IO, "%s: %s", path, strerror(errno));
+		} else if (S_ISDIR(st.st_mode)) {
+			e = walk(path, member, out, err);
+		} else if (S_ISREG(st.st_mode)) {
+			files_add(out, member, path);
+			continue;
+		} else {
+			e = fail(err, BUNDLE_ERR_SOURCE, "%s: not a regular file (a link or a device); "
+				 "a bundle holds files only", path);
+		}
+		free(path);
+		free(member);
+	}
+	closedir(d);
+	return e;
+}
+
+/* The media file rel (named by the content) joins the bundle. */
+static enum bundle_err add_media(const char *media_dir, const char *rel, struct files *out,
+				 struct bundle_error *err)
+{
+	if (!rel)
+		return BUNDLE_OK;
+	for (size_t i = 0; i < out->n; i++)
+		if (strncmp(out->v[i].member, "media/", 6) == 0 && strcmp(out->v[i].member + 6, rel) == 0)
+			return BUNDLE_OK;
+	char *path = path_join(media_dir, rel);
+	int rc = file_check_regular_inside(path);
+	if (rc) {
+		enum bundle_err e = fail(err, BUNDLE_ERR_SOURCE, "%s: named by content.json, but %s",
+					 path, rc == -ENOENT ? "missing" : file_read_strerror(rc));
+		free(path);
+		return e;
+	}
+	files_add(out, xasprintf("media/%s", rel), path);
+	return BUNDLE_OK;
+}
+
+/* Checks the source as a kiosk would, then lists what the bundle holds. */
+static enum bundle_err check_source(const char *src, const char *media_dir, struct files *out,
+				    struct bundle_error *err)
+{
+	struct content *c = NULL;
+	struct content_error cerr;
+	if (content_load(src, &c, &cerr) != CONTENT_OK)
+		return fail(err, BUNDLE_ERR_SOURCE, "%s", cerr.message);
+	enum bundle_err e = BUNDLE_OK;
+	for (size_t t = 0; e == BUNDLE_OK && t < c->n_topics; t++)
+		for (size_t l = 0; e == BUNDLE_OK && l < c->n_languages; l++) {
+			struct page *p = NULL;
+			if (content_page_load(c, &c->topics[t], c->languages[l].code, &p, &cerr) !=
+			    CONTENT_OK)
+				e = fail(err, BUNDLE_ERR_SOURCE, "%s", cerr.message);
+			else if (p->fell_back && c->languages[l].complete)
+				e = fail(err, BUNDLE_ERR_SOURCE, "topic %s has no page in %s, but %s "
+					 "is marked complete (mark it partial, or add the page)",
+					 c->topics[t].id, c->languages[l].code, c->languages[l].code);
+			page_free(p);
+		}
+	if (e == BUNDLE_OK)
+		e = walk(src, "content", out, err);
+	for (size_t i = 0; e == BUNDLE_OK && i < c->n_films; i++) {
+		const struct content_film *f = &c->films[i];
+		e = add_media(media_dir, f->file, out, err);
+		if (e == BUNDLE_OK)
+			e = add_media(media_dir, f->still, out, err);
+		for (size_t k = 0; e == BUNDLE_OK && k < f->subtitles.n; k++)
+			e = add_media(media_dir, f->subtitles.texts[k], out, err);
+	}
+	content_free(c);
+	return e;
+}
+
+/* SHA-256 and size of a file, streamed. */
+static enum bundle_err hash_file(const char *path, char out[65], uint64_t *size,
+				 struct bundle_error *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fail(err, BUNDLE_ERR_IO, "%s: %s", path, strerror(errno));
+	crypto_hash_sha256_state st;
+	crypto_hash_sha256_init(&st);
+	unsigned char *buf = xmalloc(CHUNK);
+	ssize_t got;
+	*size = 0;
+	while ((got = read(fd, buf, CHUNK)) > 0) {
+		crypto_hash_sha256_update(&st, buf, (unsigned long long)got);
+		*size += (uint64_t)got;
+	}
+	int saved = errno;
+	close(fd);
+	free(buf);
+	if (got < 0)
+		return fail(err, BUNDLE_ERR_IO, "%s: %s", path, strerror(saved));
+	unsigned char h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_final(&st, h);
+	hex(h, sizeof h, out);
+	return BUNDLE_OK;
+}
+
+static enum bundle_err write_member(struct archive *a, const char *name, const void *data,
+				    size_t len, const char *from, int64_t mtime,
+				    struct bundle_error *err)
+{
+	struct archive_entry *entry = archive_entry_new();
+	archive_entry_set_pathname(entry, name);
+	archive_entry_set_filetype(entry, AE_IFREG);
+	archive_entry_set_perm(entry, 0644);
+	archive_entry_set_mtime(entry, mtime, 0);
+	archive_entry_set_size(entry, (la_int64_t)len);
+	enum bundle_err e = BUNDLE_OK;
+	if (archive_write_header(a, entry) != ARCHIVE_OK)
+		e = fail(err, BUNDLE_ERR_IO, "%s: %s", name, archive_error_string(a));
+	if (e == BUNDLE_OK && data && archive_write_data(a, data, len) != (la_ssize_t)len)
+		e = fail(err, BUNDLE_ERR_IO, "%s: %s", name, archive_error_string(a));
+	if (e == BUNDLE_OK && from) {
+		int fd = open(from, O_RDONLY | O_CLOEXEC);
+		char *buf = xmalloc(CHUNK);
+		ssize_t got = fd < 0 ? -1 : 0;
+		size_t total = 0;
+		while (fd >= 0 && (got = read(fd, buf, CHUNK)) > 0 && total + (size_t)got <= len) {
+			if (archive_write_data(a, buf, (size_t)got) != got)
+				break;
+			total += (size_t)got;
+		}
+		if (fd >= 0)
+			close(fd);
+		free(buf);
+		if (got != 0 || total != len)
+			e = fail(err, BUNDLE_ERR_IO, "%s: changed or unreadable while it was packed",
+				 from);
+	}
+	archive_entry_free(entry);
+	return e;
+}
+
+enum bundle_err bundle_create(const char *key_path, const char *src, const char *media_dir,
+			      int64_t version, const char *out, struct bundle_error *err)
+{
+	if (sodium_init() < 0)
+		return fail(err, BUNDLE_ERR_KEY, "libsodium cannot start");
+	unsigned char sk[crypto_sign_SECRETKEYBYTES], pk[crypto_sign_PUBLICKEYBYTES];
+	enum bundle_err e = read_key(key_path, sk, sizeof sk, err);
+	if (e)
+		return e;
+	crypto_sign_ed25519_sk_to_pk(pk, sk);
+	struct files files = {0};
+	json_t *list = json_array(), *manifest = NULL;
+	char *text = NULL, *tmp = NULL;
+	struct archive *a = NULL;
+	e = check_source(src, media_dir, &files, err);
+	uint64_t total = 0;
+	for (size_t i = 0; e == BUNDLE_OK && i < files.n; i++) {
+		char sum[65];
+		uint64_t size = 0;
+		e = hash_file(files.v[i].path, sum, &size, err);
+		json_array_append_new(list, json_pack("{s:s, s:I, s:s}", "path", files.v[i].member,
+						      "size", (json_int_t)size, "sha256", sum));
+		total += size;
+	}
+	if (e)
+		goto out;
+	char id[17], bundle_id[33];
+	key_id(pk, id);
+	id_random_hex(bundle_id, 16);
+	int64_t now = clock_wall_s();
+	manifest = json_pack("{s:i, s:s, s:I, s:I, s:s, s:s, s:O}", "format", 1, "bundle_id",
+			     bundle_id, "version", (json_int_t)(version > 0 ? version : now),
+			     "created", (json_int_t)now, "min_app_version", KIOSK_VERSION,
+			     "key_id", id, "files", list);
+	text = json_dumps(manifest, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	size_t text_len = strlen(text);
+	unsigned char sig[crypto_sign_BYTES];
+	crypto_sign_detached(sig, NULL, (const unsigned char *)text, text_len, sk);
+
+	tmp = xasprintf("%s.tmp-%ld", out, (long)getpid());
+	a = archive_write_new();
+	archive_write_set_format_pax_restricted(a);
+	if (archive_write_open_filename(a, tmp) != ARCHIVE_OK) {
+		e = fail(err, BUNDLE_ERR_IO, "%s: %s", out, archive_error_string(a));
+		goto out;
+	}
+	e = write_member(a, "manifest.json", text, text_len, NULL, now, err);
+	if (e == BUNDLE_OK)
+		e = write_member(a, "manifest.sig", sig, sizeof sig, NULL, now, err);
+	for (size_t i = 0; e == BUNDLE_OK && i < files.n; i++) {
+		json_t *f = json_array_get(list, i);
+		e = write_member(a, files.v[i].member, NULL,
+				 (size_t)json_integer_value(json_object_get(f, "size")),
+				 files.v[i].path, now, err);
+	}
+	if (archive_write_close(a) != ARCHIVE_OK && e == BUNDLE_OK)
+		e = fail(err, BUNDLE_ERR_IO, "%s: %s", out, archive_error_string(a));
+	if (e == BUNDLE_OK && rename(tmp, out) != 0)
+		e = fail(err, BUNDLE_ERR_IO, "%s: %s", out, strerror(errno));
+	if (e == BUNDLE_OK)
+		LOG_INFO("%s: version %lld, %zu files, %llu bytes, signed by key %s", out,
+			 (long long)json_integer_value(json_object_get(manifest, "version")), files.n,
+			 (unsigned long long)total, id);
+out:
+	sodium_memzero(sk, sizeof sk);
+	if (a)
+		archive_write_free(a);
+	if (tmp && e != BUNDLE_OK)
+		unlink(tmp);
+	free(tmp);
+	free(text);
+	json_decref(manifest);
+	json_decref(list);
+	files_free(&files);
+	return e;
+}
+
+/* ---- Verifying ---- */
+
+/* The trusted key whose id the manifest names, or BUNDLE_ERR_SIGNER. */
+static enum bundle_err find_signer(const char *trusted_dir, const char *want_id,
+				   unsigned char pk[crypto_sign_PUBLICKEYBYTES], char *signer,
+				   size_t signer_size, struct bundle_error *err)
+{
+	DIR *d = opendir(trusted_dir);
+	if (!d)
+		return fail(err, BUNDLE_ERR_SIGNER, "no trusted keys: %s: %s ([bundle] trusted_keys)",
+			    trusted_dir, strerror(errno));
+	enum bundle_err e = BUNDLE_ERR_SIGNER;
+	struct dirent *ent;
+	while (e == BUNDLE_ERR_SIGNER && (ent = readdir(d))) {
+		size_t n = strlen(ent->d_name);
+		if (n < 5 || strcmp(ent->d_name + n - 4, ".pub") != 0)
+			continue;
+		char *path = path_join(trusted_dir, ent->d_name);
+		struct bundle_error ignored;
+		char id[17];
+		if (read_key(path, pk, crypto_sign_PUBLICKEYBYTES, &ignored) == BUNDLE_OK) {
+			key_id(pk, id);
+			if (strcmp(id, want_id) == 0) {
+				snprintf(signer, signer_size, "%.*s", (int)(n - 4), ent->d_name);
+				e = BUNDLE_OK;
+			}
+		}
+		free(path);
+	}
+	closedir(d);
+	if (e)
+		fail(err, e, "the bundle is signed by key %s, which is not among the trusted keys in "
+		     "%s: ask whoever made it, or have IT add its .pub file", want_id, trusted_dir);
+	return e;
+}
+
+/* Reads the current member whole, refusing more than cap bytes. */
+static enum bundle_err read_member(struct archive *a, struct archive_entry *entry, size_t cap,
+				   struct capbuf *out, struct bundle_error *err)
+{
+	if (archive_entry_size(entry) < 0 || (uint64_t)archive_entry_size(entry) > cap)
+		return fail(err, BUNDLE_ERR_FORMAT, "%s: larger than the %zu bytes it may have",
+			    archive_entry_pathname(entry), cap);
+	capbuf_init(out, cap);
+	char buf[8192];
+	la_ssize_t got;
+	while ((got = archive_read_data(a, buf, sizeof buf)) > 0)
+		if (capbuf_add(out, buf, (size_t)got) != 0)
+			return fail(err, BUNDLE_ERR_FORMAT, "%s: larger than it says",
+				    archive_entry_pathname(entry));
+	if (got < 0)
+		return fail(err, BUNDLE_ERR_FORMAT, "%s: %s", archive_entry_pathname(entry),
+			    archive_error_string(a));
+	return BUNDLE_OK;
+}
+
+/* A member's path: relative, under content/ or media/, no "..", UTF-8. */
+static bool safe_member(const char *p)
+{
+	if (!p || !utf8_valid(p, strlen(p)) || p[0] == '/' || strstr(p, "//") ||
+	    (strncmp(p, "content/", 8) != 0 && strncmp(p, "media/", 6) != 0))
+		return false;
+	for (const char *s = p; *s;) {
+		const char *slash = strchr(s, '/');
+		size_t n = slash ? (size_t)(slash - s) : strlen(s);
+		if ((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
+			return false;
+		s += n + (slash ? 1 : 0);
+	}
+	return true;
+}
+
+/* Streams the member through SHA-256; its size and hash must be the
+ * manifest's.  A member longer than the manifest says stops at once. */
+static enum bundle_err check_member(struct archive *a, const char *name, json_t *want,
+				    struct bundle_error *err)
+{
+	uint64_t size = (uint64_t)json_integer_value(json_object_get(want, "size")), total = 0;
+	const char *sum = json_string_value(json_object_get(want, "sha256"));
+	crypto_hash_sha256_state st;
+	crypto_hash_sha256_init(&st);
+	char *buf = xmalloc(CHUNK);
+	la_ssize_t got;
+	enum bundle_err e = BUNDLE_OK;
+	while ((got = archive_read_data(a, buf, CHUNK)) > 0) {
+		total += (uint64_t)got;
+		if (total > size) {
+			e = fail(err, BUNDLE_ERR_MEMBER, "%s: longer than the manifest says (%llu bytes)",
+				 name, (unsigned long long)size);
+			break;
+		}
+		crypto_hash_sha256_update(&st, (const unsigned char *)buf, (unsigned long long)got);
+	}
+	free(buf);
+	if (e)
+		return e;
+	if (got < 0)
+		return fail(err, BUNDLE_ERR_MEMBER, "%s: %s (the file may be cut short)", name,
+			    archive_error_string(a));
+	if (total != size)
+		return fail(err, BUNDLE_ERR_MEMBER, "%s: %llu bytes, the manifest says %llu", name,
+			    (unsigned long long)total, (unsigned long long)size);
+	unsigned char h[crypto_hash_sha256_BYTES];
+	char got_sum[65];
+	crypto_hash_sha256_final(&st, h);
+	hex(h, sizeof h, got_sum);
+	if (!sum || strcmp(sum, got_sum) != 0)
+		return fail(err, BUNDLE_ERR_MEMBER, "%s: its SHA-256 is not the manifest's: the file "
+			    "was changed after signing", name);
+	return BUNDLE_OK;
+}
+
+/* Checks the manifest's fields and fills info. */
+static enum bundle_err read_manifest(json_t *m, struct bundle_info *info, struct bundle_error *err)
+{
+	json_t *files = json_object_get(m, "files");
+	const char *id = json_string_value(json_object_get(m, "bundle_id"));
+	const char *key = json_string_value(json_object_get(m, "key_id"));
+	const char *min = json_string_value(json_object_get(m, "min_app_version"));
+	json_t *version = json_object_get(m, "version"), *created = json_object_get(m, "created");
+	if (json_integer_value(json_object_get(m, "format")) != 1 || !id || !key || !min ||
+	    !json_is_integer(version) || json_integer_value(version) < 1 ||
+	    !json_is_integer(created) || !json_is_array(files))
+		return fail(err, BUNDLE_ERR_FORMAT, "manifest.json: expected format 1 with bundle_id, "
+			    "version, created, min_app_version, key_id and files");
+	snprintf(info->bundle_id, sizeof info->bundle_id, "%s", id);
+	snprintf(info->min_app_version, sizeof info->min_app_version, "%s", min);
+	info->version = json_integer_value(version);
+	info->created = json_integer_value(created);
+	info->n_files = json_array_size(files);
+	for (size_t i = 0; i < info->n_files; i++) {
+		json_t *f = json_array_get(files, i);
+		const char *path = json_string_value(json_object_get(f, "path"));
+		json_t *size = json_object_get(f, "size");
+		if (!safe_member(path) || !json_is_integer(size) || json_integer_value(size) < 0 ||
+		    !json_is_string(json_object_get(f, "sha256")))
+			return fail(err, BUNDLE_ERR_FORMAT, "manifest.json: files[%zu] is not a safe "
+				    "path with size and sha256", i);
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(path, json_string_value(json_object_get(json_array_get(files, k),
+									  "path"))) == 0)
+				return fail(err, BUNDLE_ERR_FORMAT, "manifest.json: %s is named twice",
+					    path);
+		info->total_bytes += (uint64_t)json_integer_value(size);
+	}
+	return BUNDLE_OK;
+}
+
+/* The first two members: the manifest and its signature, checked against
+ * the trusted keys before anything in the manifest is believed. */
+static enum bundle_err verify_head(struct archive *a, const char *trusted_dir, json_t **manifest,
+				   struct bundle_info *info, struct bundle_error *err)
+{
+	struct archive_entry *entry;
+	struct capbuf text = {0}, sig = {0};
+	enum bundle_err e = BUNDLE_OK;
+	if (archive_read_next_header(a, &entry) != ARCHIVE_OK ||
+	    strcmp(archive_entry_pathname(entry), "manifest.json") != 0)
+		return fail(err, BUNDLE_ERR_FORMAT, "the first member must be manifest.json");
+	if ((e = read_member(a, entry, BUNDLE_MANIFEST_MAX, &text, err)))
+		goto out;
+	if (archive_read_next_header(a, &entry) != ARCHIVE_OK ||
+	    strcmp(archive_entry_pathname(entry), "manifest.sig") != 0) {
+		e = fail(err, BUNDLE_ERR_FORMAT, "the second member must be manifest.sig");
+		goto out;
+	}
+	if ((e = read_member(a, entry, crypto_sign_BYTES, &sig, err)))
+		goto out;
+	if (sig.len != crypto_sign_BYTES) {
+		e = fail(err, BUNDLE_ERR_SIGNATURE, "manifest.sig: not an Ed25519 signature");
+		goto out;
+	}
+	/* Only the key id is read before the signature is checked. */
+	json_error_t je;
+	*manifest = json_loadb(text.data, text.len, JSON_REJECT_DUPLICATES, &je);
+	const char *id = json_string_value(json_object_get(*manifest, "key_id"));
+	if (!*manifest || !id || strlen(id) != 16) {
+		e = fail(err, BUNDLE_ERR_FORMAT, "manifest.json:%d:%d: %s", je.line, je.column,
+			 *manifest ? "no key_id" : je.text);
+		goto out;
+	}
+	unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+	if ((e = find_signer(trusted_dir, id, pk, info->signer, sizeof info->signer, err)))
+		goto out;
+	snprintf(info->key_id, sizeof info->key_id, "%s", id);
+	if (crypto_sign_verify_detached((const unsigned char *)sig.data,
+					(const unsigned char *)text.data, text.len, pk) != 0) {
+		e = fail(err, BUNDLE_ERR_SIGNATURE, "manifest.sig does not sign this manifest.json "
+			 "with key %s: the bundle was changed after signing", id);
+		goto out;
+	}
+	e = read_manifest(*manifest, info, err);
+out:
+	capbuf_free(&text);
+	capbuf_free(&sig);
+	return e;
+}
+
+enum bundle_err bundle_verify(const char *path, const char *trusted_dir, struct bundle_info *info,
+			      struct bundle_error *err)
+{
+	memset(info, 0, sizeof *info);
+	if (sodium_init() < 0)
+		return fail(err, BUNDLE_ERR_KEY, "libsodium cannot start");
+	int usable = file_check_regular_inside(path);
+	if (usable)
+		return fail(err, BUNDLE_ERR_IO, "%s: %s", path, file_read_strerror(usable));
+	struct archive *a = archive_read_new();
+	archive_read_support_format_tar(a); /* plain tar only: no compression to bomb with */
+	json_t *manifest = NULL;
+	bool *seen = NULL;
+	enum bundle_err e = BUNDLE_OK;
+	if (archive_read_open_filename(a, path, CHUNK) != ARCHIVE_OK) {
+		e = fail(err, BUNDLE_ERR_FORMAT, "%s: %s", path, archive_error_string(a));
+		goto out;
+	}
+	if ((e = verify_head(a, trusted_dir, &manifest, info, err)))
+		goto out;
+	json_t *files = json_object_get(manifest, "files");
+	seen = xcalloc(info->n_files + 1, sizeof *seen);
+	struct archive_entry *entry;
+	int rc;
+	while (e == BUNDLE_OK && (rc = archive_read_next_header(a, &entry)) == ARCHIVE_OK) {
+		const char *name = archive_entry_pathname(entry);
+		size_t k = 0;
+		while (k < info->n_files &&
+		       strcmp(json_string_value(json_object_get(json_array_get(files, k), "path")),
+			      name ? name : "") != 0)
+			k++;
+		if (!safe_member(name))
+			e = fail(err, BUNDLE_ERR_MEMBER, "%s: not a path inside content/ or media/",
+				 name ? name : "(no name)");
+		else if (archive_entry_filetype(entry) != AE_IFREG)
+			e = fail(err, BUNDLE_ERR_MEMBER, "%s: not a regular file (a link, a folder or "
+				 "a device)", name);
+		else if (k == info->n_files)
+			e = fail(err, BUNDLE_ERR_MEMBER, "%s: not named in the manifest", name);
+		else if (seen[k])
+			e = fail(err, BUNDLE_ERR_MEMBER, "%s: in the bundle twice", name);
+		else if ((e = check_member(a, name, json_array_get(files, k), err)) == BUNDLE_OK)
+			seen[k] = true;
+	}
+	if (e == BUNDLE_OK && rc != ARCHIVE_EOF)
+		e = fail(err, BUNDLE_ERR_FORMAT, "%s: %s (cut short?)", path, archive_error_string(a));
+	for (size_t k = 0; e == BUNDLE_OK && k < info->n_files; k++)
+		if (!seen[k])
+			e = fail(err, BUNDLE_ERR_MEMBER, "%s: named in the manifest but missing",
+				 json_string_value(json_object_get(json_array_get(files, k), "path")));
+out:
+	free(seen);
+	json_decref(manifest);
+	archive_read_free(a);
+	return e;
+}
