@@ -35,6 +35,8 @@ static void usage(FILE *f)
 	      "  bundle create --key PREFIX.key --src DIR [--media DIR] [--version N] --out F\n"
 	      "                    checks a content folder as a kiosk would, then signs it\n"
 	      "  bundle verify FILE  checks a bundle against [bundle] trusted_keys\n"
+	      "  bundle import [--force] FILE\n"
+	      "                    verifies and installs it atomically; --force allows an older one\n"
 	      "\n"
 	      "--config defaults to ./kiosk.conf.  Exit codes: 0 ok, 1 runtime error,\n"
 	      "2 usage error, 3 input rejected (e.g. a bad config).\n",
@@ -368,7 +370,8 @@ static int bundle_usage(const char *why)
 		"usage: kioskctl bundle keygen PREFIX\n"
 		"       kioskctl bundle create --key PREFIX.key --src DIR [--media DIR] [--version N] "
 		"--out FILE.kiosk\n"
-		"       kioskctl bundle verify FILE.kiosk\n", why);
+		"       kioskctl bundle verify FILE.kiosk\n"
+		"       kioskctl bundle import [--force] FILE.kiosk\n", why);
 	return KIOSK_EXIT_USAGE;
 }
 
@@ -404,6 +407,38 @@ static int cmd_bundle_create(int argc, char **argv)
 	return bundle_exit(e);
 }
 
+static int cmd_bundle_import(const struct config *cfg, const char *file, bool force)
+{
+	char *path = db_path(cfg);
+	struct store *s = NULL;
+	int rc = KIOSK_EXIT_RUNTIME;
+	if (!path_exists(path)) {
+		fprintf(stderr, "kioskctl: %s: no database yet; the kiosk makes it at its first "
+			"start\n", path);
+		goto out;
+	}
+	enum store_err se = store_open(path, STORE_OPEN_EXISTING, &s);
+	if (se != STORE_OK) {
+		fprintf(stderr, "kioskctl: %s: %s\n", path, store_strerror(se));
+		goto out;
+	}
+	struct bundle_info info;
+	struct bundle_error err;
+	enum bundle_err e = bundle_import(file, cfg->trusted_keys, s, cfg->data_dir, force, &info,
+					  &err);
+	if (e)
+		fprintf(stderr, "kioskctl: bundle import: %s: %s; the content in use is unchanged\n",
+			file, err.message);
+	else
+		printf("%s: installed version %lld (signed by %s); a running kiosk shows it when it "
+		       "is next home\n", file, (long long)info.version, info.signer);
+	rc = bundle_exit(e);
+out:
+	store_close(s);
+	free(path);
+	return rc;
+}
+
 static int cmd_bundle(const struct config *cfg, int argc, char **argv)
 {
 	if (argc < 2)
@@ -434,6 +469,8 @@ static int cmd_bundle(const struct config *cfg, int argc, char **argv)
 		}
 		return bundle_exit(e);
 	}
+	if (strcmp(sub, "import") == 0 && (argc == 3 || (argc == 4 && !strcmp(argv[2], "--force"))))
+		return cmd_bundle_import(cfg, argv[argc - 1], argc == 4);
 	return bundle_usage("unknown command or arguments");
 }
 

@@ -18,6 +18,7 @@
 
 #include "kiosk/content.h"
 #include "kiosk/core.h"
+#include "kiosk/store.h"
 
 #define LOG_MODULE "bundle"
 
@@ -259,6 +260,31 @@ static enum bundle_err check_source(const char *src, const char *media_dir, stru
 	return e;
 }
 
+/* The bundle's content.json carries the bundle's version, so that the two
+ * agree: a copy with "version" set takes the source's place. */
+static enum bundle_err stamp_version(struct files *files, int64_t version, const char *copy,
+				     struct bundle_error *err)
+{
+	for (size_t i = 0; i < files->n; i++) {
+		if (strcmp(files->v[i].member, "content/content.json") != 0)
+			continue;
+		json_error_t je;
+		json_t *index = json_load_file(files->v[i].path, JSON_REJECT_DUPLICATES, &je);
+		if (!index)
+			return fail(err, BUNDLE_ERR_SOURCE, "%s:%d:%d: %s", files->v[i].path, je.line,
+				    je.column, je.text);
+		json_object_set_new(index, "version", json_integer(version));
+		int rc = json_dump_file(index, copy, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		json_decref(index);
+		if (rc != 0)
+			return fail(err, BUNDLE_ERR_IO, "%s: cannot be written", copy);
+		free(files->v[i].path);
+		files->v[i].path = xstrdup(copy);
+		return BUNDLE_OK;
+	}
+	return fail(err, BUNDLE_ERR_SOURCE, "the source has no content.json");
+}
+
 /* SHA-256 and size of a file, streamed. */
 static enum bundle_err hash_file(const char *path, char out[65], uint64_t *size,
 				 struct bundle_error *err)
@@ -337,6 +363,12 @@ enum bundle_err bundle_create(const char *key_path, const char *src, const char 
 	char *text = NULL, *tmp = NULL;
 	struct archive *a = NULL;
 	e = check_source(src, media_dir, &files, err);
+	int64_t now = clock_wall_s();
+	if (version <= 0)
+		version = now;
+	char *index_copy = xasprintf("%s.content-%ld.json", out, (long)getpid());
+	if (e == BUNDLE_OK)
+		e = stamp_version(&files, version, index_copy, err);
 	uint64_t total = 0;
 	for (size_t i = 0; e == BUNDLE_OK && i < files.n; i++) {
 		char sum[65];
@@ -351,9 +383,8 @@ enum bundle_err bundle_create(const char *key_path, const char *src, const char 
 	char id[17], bundle_id[33];
 	key_id(pk, id);
 	id_random_hex(bundle_id, 16);
-	int64_t now = clock_wall_s();
 	manifest = json_pack("{s:i, s:s, s:I, s:I, s:s, s:s, s:O}", "format", 1, "bundle_id",
-			     bundle_id, "version", (json_int_t)(version > 0 ? version : now),
+			     bundle_id, "version", (json_int_t)version,
 			     "created", (json_int_t)now, "min_app_version", KIOSK_VERSION,
 			     "key_id", id, "files", list);
 	text = json_dumps(manifest, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
@@ -391,6 +422,8 @@ out:
 		archive_write_free(a);
 	if (tmp && e != BUNDLE_OK)
 		unlink(tmp);
+	unlink(index_copy);
+	free(index_copy);
 	free(tmp);
 	free(text);
 	json_decref(manifest);
@@ -473,7 +506,7 @@ static bool safe_member(const char *p)
 
 /* Streams the member through SHA-256; its size and hash must be the
  * manifest's.  A member longer than the manifest says stops at once. */
-static enum bundle_err check_member(struct archive *a, const char *name, json_t *want,
+static enum bundle_err check_member(struct archive *a, const char *name, json_t *want, int sink,
 				    struct bundle_error *err)
 {
 	uint64_t size = (uint64_t)json_integer_value(json_object_get(want, "size")), total = 0;
@@ -491,6 +524,11 @@ static enum bundle_err check_member(struct archive *a, const char *name, json_t 
 			break;
 		}
 		crypto_hash_sha256_update(&st, (const unsigned char *)buf, (unsigned long long)got);
+		if (sink >= 0 && write(sink, buf, (size_t)got) != got) {
+			e = fail(err, BUNDLE_ERR_IO, "%s: cannot be written: %s", name,
+				 errno ? strerror(errno) : "the disk is full");
+			break;
+		}
 	}
 	free(buf);
 	if (e)
@@ -597,8 +635,78 @@ out:
 	return e;
 }
 
-enum bundle_err bundle_verify(const char *path, const char *trusted_dir, struct bundle_info *info,
-			      struct bundle_error *err)
+/* Where member name goes in a staging folder: content/X to X, media/X to
+ * media/X (the installed layout); its folders are made.  NULL when it
+ * cannot be made.  Caller frees. */
+static char *staged_path(const char *staging, const char *name)
+{
+	char *path = strncmp(name, "content/", 8) == 0 ? path_join(staging, name + 8)
+							 : path_join(staging, name);
+	char *dir = path_dirname(path);
+	int rc = path_mkdirs(dir, 0755);
+	free(dir);
+	if (rc) {
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
+/* One member, checked against the manifest and, with a staging folder,
+ * written into it (a new file, never through a link; fsynced). */
+static enum bundle_err take_member(struct archive *a, struct archive_entry *entry, json_t *files,
+				   struct bundle_info *info, bool *seen, const char *staging,
+				   struct bundle_error *err)
+{
+	const char *name = archive_entry_pathname(entry);
+	size_t k = 0;
+	while (k < info->n_files &&
+	       strcmp(json_string_value(json_object_get(json_array_get(files, k), "path")),
+		      name ? name : "") != 0)
+		k++;
+	if (!safe_member(name))
+		return fail(err, BUNDLE_ERR_MEMBER, "%s: not a path inside content/ or media/",
+			    name ? name : "(no name)");
+	if (archive_entry_filetype(entry) != AE_IFREG)
+		return fail(err, BUNDLE_ERR_MEMBER, "%s: not a regular file (a link, a folder or a "
+			    "device)", name);
+	if (k == info->n_files)
+		return fail(err, BUNDLE_ERR_MEMBER, "%s: not named in the manifest", name);
+	if (seen[k])
+		return fail(err, BUNDLE_ERR_MEMBER, "%s: in the bundle twice", name);
+	int fd = -1;
+	char *path = NULL;
+	if (staging) {
+		path = staged_path(staging, name);
+		fd = path ? open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644)
+			  : -1;
+		if (fd < 0) {
+			enum bundle_err e = fail(err, BUNDLE_ERR_IO, "%s: cannot be staged: %s", name,
+						 strerror(errno));
+			free(path);
+			return e;
+		}
+	}
+	enum bundle_err e = check_member(a, name, json_array_get(files, k), fd, err);
+	if (fd >= 0) {
+		if (e == BUNDLE_OK && fsync(fd) != 0)
+			e = fail(err, BUNDLE_ERR_IO, "%s: %s", name, strerror(errno));
+		close(fd);
+	}
+	free(path);
+	if (e == BUNDLE_OK)
+		seen[k] = true;
+	return e;
+}
+
+/* Reads the whole bundle: the signature first, then every member against
+ * the manifest; with staging, the members are written there as they pass.
+ * before() (may be NULL) looks at the verified manifest before any member
+ * is read, and may refuse. */
+static enum bundle_err read_bundle(const char *path, const char *trusted_dir, const char *staging,
+				   enum bundle_err (*before)(const struct bundle_info *, void *,
+							     struct bundle_error *),
+				   void *user, struct bundle_info *info, struct bundle_error *err)
 {
 	memset(info, 0, sizeof *info);
 	if (sodium_init() < 0)
@@ -617,30 +725,14 @@ enum bundle_err bundle_verify(const char *path, const char *trusted_dir, struct 
 	}
 	if ((e = verify_head(a, trusted_dir, &manifest, info, err)))
 		goto out;
+	if (before && (e = before(info, user, err)))
+		goto out;
 	json_t *files = json_object_get(manifest, "files");
 	seen = xcalloc(info->n_files + 1, sizeof *seen);
 	struct archive_entry *entry;
-	int rc;
-	while (e == BUNDLE_OK && (rc = archive_read_next_header(a, &entry)) == ARCHIVE_OK) {
-		const char *name = archive_entry_pathname(entry);
-		size_t k = 0;
-		while (k < info->n_files &&
-		       strcmp(json_string_value(json_object_get(json_array_get(files, k), "path")),
-			      name ? name : "") != 0)
-			k++;
-		if (!safe_member(name))
-			e = fail(err, BUNDLE_ERR_MEMBER, "%s: not a path inside content/ or media/",
-				 name ? name : "(no name)");
-		else if (archive_entry_filetype(entry) != AE_IFREG)
-			e = fail(err, BUNDLE_ERR_MEMBER, "%s: not a regular file (a link, a folder or "
-				 "a device)", name);
-		else if (k == info->n_files)
-			e = fail(err, BUNDLE_ERR_MEMBER, "%s: not named in the manifest", name);
-		else if (seen[k])
-			e = fail(err, BUNDLE_ERR_MEMBER, "%s: in the bundle twice", name);
-		else if ((e = check_member(a, name, json_array_get(files, k), err)) == BUNDLE_OK)
-			seen[k] = true;
-	}
+	int rc = ARCHIVE_OK;
+	while (e == BUNDLE_OK && (rc = archive_read_next_header(a, &entry)) == ARCHIVE_OK)
+		e = take_member(a, entry, files, info, seen, staging, err);
 	if (e == BUNDLE_OK && rc != ARCHIVE_EOF)
 		e = fail(err, BUNDLE_ERR_FORMAT, "%s: %s (cut short?)", path, archive_error_string(a));
 	for (size_t k = 0; e == BUNDLE_OK && k < info->n_files; k++)
@@ -651,5 +743,97 @@ out:
 	free(seen);
 	json_decref(manifest);
 	archive_read_free(a);
+	return e;
+}
+
+enum bundle_err bundle_verify(const char *path, const char *trusted_dir, struct bundle_info *info,
+			      struct bundle_error *err)
+{
+	return read_bundle(path, trusted_dir, NULL, NULL, NULL, info, err);
+}
+
+/* ---- Installing ---- */
+
+/* "0.1.0" against "0.2": each number in turn. */
+static int version_cmp(const char *a, const char *b)
+{
+	while (*a || *b) {
+		long x = strtol(a, (char **)&a, 10), y = strtol(b, (char **)&b, 10);
+		if (x != y)
+			return x < y ? -1 : 1;
+		if (*a == '.')
+			a++;
+		if (*b == '.')
+			b++;
+		if ((*a && (*a < '0' || *a > '9')) || (*b && (*b < '0' || *b > '9')))
+			break;
+	}
+	return 0;
+}
+
+struct import_ctx {
+	struct store *store;
+	const char *data_dir;
+	bool force;
+};
+
+/* The rules that need the verified manifest and this kiosk: not older than
+ * what is in use (unless forced), made for this app, room on the disk. */
+static enum bundle_err may_install(const struct bundle_info *info, void *user,
+				   struct bundle_error *err)
+{
+	const struct import_ctx *x = user;
+	int64_t in_use = 0;
+	if (store_content_version(x->store, &in_use) != STORE_OK)
+		return fail(err, BUNDLE_ERR_IO, "the content version in use cannot be read");
+	if (info->version <= in_use && !x->force)
+		return fail(err, BUNDLE_ERR_FORMAT, "version %lld is not newer than the version in use "
+			    "(%lld): an older bundle is installed only when an admin forces it "
+			    "(--force)", (long long)info->version, (long long)in_use);
+	if (version_cmp(info->min_app_version, KIOSK_VERSION) > 0)
+		return fail(err, BUNDLE_ERR_FORMAT, "the bundle needs kiosk %s or newer; this is %s",
+			    info->min_app_version, KIOSK_VERSION);
+	int64_t free_bytes = path_free_bytes(x->data_dir);
+	uint64_t need = info->total_bytes + 16u * 1024 * 1024;
+	if (free_bytes >= 0 && (uint64_t)free_bytes < need)
+		return fail(err, BUNDLE_ERR_IO, "the kiosk's disk has %lld MB free, the bundle needs "
+			    "%llu MB", (long long)free_bytes / 1048576,
+			    (unsigned long long)(need / 1048576));
+	return BUNDLE_OK;
+}
+
+enum bundle_err bundle_import(const char *path, const char *trusted_dir, struct store *s,
+			      const char *data_dir, bool force, struct bundle_info *info,
+			      struct bundle_error *err)
+{
+	/* The version is known only from the verified manifest: stage under a
+	 * name of this process, renamed by the content module at the switch. */
+	char *root = path_join(data_dir, "content");
+	char *staging = xasprintf("%s/import.staging-%ld", root, (long)getpid());
+	path_remove_tree(staging);
+	int rc = path_mkdirs(staging, 0755);
+	enum bundle_err e = BUNDLE_OK;
+	if (rc)
+		e = fail(err, BUNDLE_ERR_IO, "%s: %s", staging, strerror(-rc));
+	struct import_ctx x = {s, data_dir, force};
+	if (e == BUNDLE_OK)
+		e = read_bundle(path, trusted_dir, staging, may_install, &x, info, err);
+	char *dir = NULL;
+	struct content_error cerr;
+	if (e == BUNDLE_OK) {
+		enum content_err ce = content_install_staged(s, data_dir, staging, info->version, &dir,
+							&cerr);
+		if (ce)
+			e = fail(err, ce == CONTENT_ERR_IO || ce == CONTENT_ERR_STORE ? BUNDLE_ERR_IO
+										: BUNDLE_ERR_FORMAT,
+				 "%s", cerr.message);
+	}
+	if (e == BUNDLE_OK)
+		LOG_INFO("installed content version %lld from %s (signed by %s) into %s",
+			 (long long)info->version, path, info->signer, dir);
+	path_remove_tree(staging); /* nothing half-staged stays behind */
+	free(dir);
+	free(staging);
+	free(root);
 	return e;
 }

@@ -243,3 +243,78 @@ enum content_err content_load_newer(struct store *s, const char *data_dir, int64
 	free(dir);
 	return e;
 }
+
+char *content_staging_dir(const char *data_dir, int64_t version)
+{
+	return xasprintf("%s/content/%lld.staging-%ld", data_dir, (long long)version,
+			 (long)getpid());
+}
+
+/* fsync of every folder below dir (and dir itself): the renames and new
+ * files in them survive a power cut before the switch names them. */
+static int fsync_folders(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return -errno;
+	int rc = 0;
+	struct dirent *e;
+	while (rc == 0 && (e = readdir(d))) {
+		if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
+			continue;
+		char *path = path_join(dir, e->d_name);
+		if (path_is_dir(path))
+			rc = fsync_folders(path);
+		free(path);
+	}
+	closedir(d);
+	return rc ? rc : path_fsync_dir(dir);
+}
+
+enum content_err content_install_staged(struct store *s, const char *data_dir, const char *staging,
+					int64_t version_expected, char **dir, struct content_error *err)
+{
+	*dir = NULL;
+	struct content *c = NULL;
+	enum content_err e = content_load(staging, &c, err);
+	if (!e && c->version != version_expected)
+		e = content_fail(err, CONTENT_ERR_SCHEMA, "content.json says version %lld, the bundle "
+				 "%lld: they must agree", (long long)c->version,
+				 (long long)version_expected);
+	if (!e)
+		e = check_survey_kept(s, c, err);
+	int64_t version = c ? c->version : 0;
+	content_free(c);
+	if (e)
+		return e;
+	char *target = content_version_dir(data_dir, version);
+	int64_t in_use = 0;
+	store_content_version(s, &in_use);
+	if (path_is_dir(target) && version == in_use) {
+		free(target);
+		return content_fail(err, CONTENT_ERR_SCHEMA, "version %lld is installed and in use "
+				    "already", (long long)version);
+	}
+	path_remove_tree(target); /* a folder no version names (an older install of it) */
+	char *parent = path_dirname(target);
+	int rc = fsync_folders(staging);
+	if (rc == 0 && rename(staging, target) != 0)
+		rc = -errno;
+	if (rc == 0)
+		rc = path_fsync_dir(parent);
+	free(parent);
+	if (rc) {
+		e = content_fail(err, CONTENT_ERR_IO, "installing %s: %s", target, strerror(-rc));
+		free(target);
+		return e;
+	}
+	/* The single moment of change. */
+	if (store_content_version_set(s, version) != STORE_OK) {
+		e = content_fail(err, CONTENT_ERR_STORE, "%s: cannot record content version %lld",
+				 store_path(s), (long long)version);
+		free(target);
+		return e;
+	}
+	*dir = target;
+	return CONTENT_OK;
+}

@@ -72,4 +72,18 @@ struct bundle_info {
 enum bundle_err bundle_verify(const char *path, const char *trusted_dir, struct bundle_info *info,
 			      struct bundle_error *err);
 
+struct store;
+
+/* Installs the bundle at path: the signature first; then, before any member
+ * is read, its version must be newer than the one in use (unless force),
+ * its minimum app version this one's or older, and the disk must have room;
+ * then every member is streamed through its hash into a staging folder
+ * beside the installed content, and the content module switches: staged
+ * files and folders fsynced, renamed to DATA/content/VERSION, named in use
+ * in one transaction.  On any failure nothing changes and nothing staged
+ * stays.  The version before stays on disk (for rollback). */
+enum bundle_err bundle_import(const char *path, const char *trusted_dir, struct store *s,
+			      const char *data_dir, bool force, struct bundle_info *info,
+			      struct bundle_error *err);
+
 #endif

@@ -231,6 +231,19 @@ enum content_err content_install_seed(struct store *s, const char *data_dir, con
  * (caller frees) is the installed folder. */
 enum content_err content_install_dir(struct store *s, const char *data_dir, const char *src_dir,
 				     const char *media_dir, char **dir, struct content_error *err);
+/* Where a bundle of version is streamed before it is installed:
+ * DATA/content/VERSION.staging-PID, beside the installed versions (so the
+ * switch is a rename on one file system).  Caller frees. */
+char *content_staging_dir(const char *data_dir, int64_t version);
+/* Installs a staged folder (content and its media/): checked as content,
+ * its survey against the one kept with earlier answers, every folder
+ * fsynced, renamed to DATA/content/VERSION, then named in use in one
+ * transaction, the single moment of change.  Its content.json must say
+ * version_expected (the bundle's).  The version in use before stays on
+ * disk.  *dir (caller frees) is the installed folder. */
+enum content_err content_install_staged(struct store *s, const char *data_dir, const char *staging,
+					int64_t version_expected, char **dir,
+					struct content_error *err);
 /* The content version the database names in use, loaded, when it is
  * newer than the version given (a running kiosk picking up what was
  * installed beside it); *out is NULL when there is nothing newer.  *out is

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """kioskctl bundle keygen | create | verify as staff and IT use them, and
-every way a bundle can be broken or forged (issue 11, the format and the
-signature; import comes later): each tampered bundle is made here with
+every way a bundle can be broken or forged (issue 11: the format, the
+signature, and kioskctl bundle import): each tampered bundle is made here with
 Python's tarfile and must be refused with exit 3 and a message naming the
 rule.  The secret key never appears in any output."""
 import io
@@ -156,6 +156,56 @@ def main():
         check("refused: a bundle cut short", rc == 3, out)
         rc, out = run("bundle", "verify", f"{tmp}/nothing.kiosk")
         check("a missing file is a runtime error with its name", rc == 1 and "nothing.kiosk" in out, out)
+
+        # ---- import: verified, staged, one switch; refused without a trace ----
+        kiosk = sys.argv[2]
+        text = open(conf).read()
+        text = re.sub(r"(?m)^seed_dir = .*$", f"seed_dir = {ROOT}/assets/content", text)
+        text = re.sub(r"(?m)^media_dir = .*$", f"media_dir = {ROOT}/media", text)
+        open(conf, "w").write(text)
+        subprocess.run([kiosk, "--config", conf, "--headless", "--script", "-"], input="quit\n",
+                       text=True, capture_output=True, timeout=120, check=True)
+
+        def in_use():
+            rc, out = run("status", "--json")
+            return json.loads(out[out.index("{"):out.rindex("}") + 1])["content_version"]
+
+        def leftovers():
+            return [n for n in os.listdir(f"{tmp}/var/content") if "staging" in n]
+
+        demo_version = in_use()
+        rc, out = run("bundle", "import", good)
+        check("import a good bundle", rc == 0 and in_use() == 100, out)
+        import hashlib
+        digest = lambda p: hashlib.sha256(open(p, "rb").read()).hexdigest()  # noqa: E731
+        check("the installed film is the bundle's, byte for byte",
+              digest(f"{tmp}/var/content/100/media/projekt.mp4") == digest(f"{ROOT}/media/projekt.mp4"))
+        check("the version before stays on disk", os.path.isdir(f"{tmp}/var/content/{demo_version}"))
+        rc, out = run("bundle", "import", good)
+        check("the same version again is refused", rc == 3 and "not newer" in out and in_use() == 100, out)
+        rc, out = run("bundle", "verify", good)
+        newer = f"{tmp}/newer.kiosk"
+        run("bundle", "create", "--key", f"{tmp}/staff.key", "--src", f"{ROOT}/assets/content",
+            "--media", f"{ROOT}/media", "--version", "200", "--out", newer)
+        with tarfile.open(newer) as t:
+            nm = t.extractfile("manifest.json").read()
+            ns = t.extractfile("manifest.sig").read()
+            nmembers = [(m.name, t.extractfile(m).read()) for m in t.getmembers()[2:] if m.isfile()]
+        last = nmembers[-1]
+        broken = [("manifest.json", nm), ("manifest.sig", ns)] + nmembers[:-1] + \
+            [(last[0], last[1][:-1] + bytes([last[1][-1] ^ 1]))]
+        path = repack("newer-changed", broken)
+        rc, out = run("bundle", "import", path)
+        check("import of a bundle changed in its last file is refused",
+              rc == 3 and "SHA-256" in out and in_use() == 100, out)
+        check("nothing staged stays, no version 200 appears",
+              not leftovers() and not os.path.exists(f"{tmp}/var/content/200"), leftovers())
+        rc, out = run("bundle", "import", f"{tmp}/stranger.kiosk")
+        check("import from an unknown signer is refused", rc == 3 and in_use() == 100, out)
+        rc, out = run("bundle", "import", newer)
+        check("the good version 200 installs", rc == 0 and in_use() == 200, out)
+        rc, out = run("db", "check")
+        check("db check passes after the imports", rc == 0, out)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"{fails} failed")
