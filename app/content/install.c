@@ -35,11 +35,27 @@ static bool is_version_name(const char *name, int64_t *version)
 	return true;
 }
 
-/* Removes every folder under DATA/content that is not the version in use:
- * staging folders of an interrupted install and versions replaced since. */
+/* The newest installed version below in_use (kept for a rollback), or 0. */
+static int64_t version_before(const char *root, int64_t in_use)
+{
+	DIR *d = opendir(root);
+	int64_t best = 0, v;
+	struct dirent *e;
+	while (d && (e = readdir(d)))
+		if (is_version_name(e->d_name, &v) && v < in_use && v > best)
+			best = v;
+	if (d)
+		closedir(d);
+	return best;
+}
+
+/* Removes every folder under DATA/content but the version in use and the
+ * one before it (kept for a rollback): staging folders of an interrupted
+ * install and versions replaced since. */
 static void remove_unnamed(const char *data_dir, int64_t in_use)
 {
 	char *root = xasprintf("%s/content", data_dir);
+	int64_t before = version_before(root, in_use);
 	DIR *d = opendir(root);
 	if (!d) {
 		free(root);
@@ -50,7 +66,7 @@ static void remove_unnamed(const char *data_dir, int64_t in_use)
 		int64_t v;
 		if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
 			continue;
-		if (is_version_name(e->d_name, &v) && v == in_use)
+		if (is_version_name(e->d_name, &v) && (v == in_use || v == before))
 			continue;
 		char *path = path_join(root, e->d_name);
 		int rc = path_remove_tree(path);

@@ -206,6 +206,12 @@ def main():
         check("the good version 200 installs", rc == 0 and in_use() == 200, out)
         rc, out = run("db", "check")
         check("db check passes after the imports", rc == 0, out)
+        # The next start keeps the version in use and the one before it.
+        subprocess.run([kiosk, "--config", conf, "--headless", "--script", "-"], input="quit\n",
+                       text=True, capture_output=True, timeout=120, check=True)
+        kept = sorted(os.listdir(f"{tmp}/var/content"))
+        check("after a restart: the version in use and the one before, nothing else",
+              kept == ["100", "200"] and in_use() == 200, kept)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"{fails} failed")
