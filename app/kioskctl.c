@@ -48,6 +48,25 @@ static char *db_path(const struct config *cfg)
 	return path_join(cfg->data_dir, "kiosk.sqlite3");
 }
 
+/* The kiosk's database opened in the given role, or NULL after one message
+ * on standard error.  Never created here: run as root, a new file would be
+ * one the kiosk's own user cannot write.  *path (the caller's) names it. */
+static struct store *open_database(const struct config *cfg, enum store_open_mode mode,
+				   const char *nothing_yet, char **path)
+{
+	*path = db_path(cfg);
+	struct store *s = NULL;
+	if (!path_exists(*path)) {
+		fprintf(stderr, "kioskctl: %s: no database yet%s; the kiosk makes it at its first "
+			"start\n", *path, nothing_yet);
+		return NULL;
+	}
+	enum store_err e = store_open(*path, mode, &s);
+	if (e != STORE_OK)
+		fprintf(stderr, "kioskctl: %s: %s\n", *path, store_strerror(e));
+	return s;
+}
+
 static int cmd_db_check(const struct config *cfg)
 {
 	char *path = db_path(cfg);
@@ -88,26 +107,18 @@ static json_t *json_string_or_null(const char *s)
 
 static int cmd_status(const struct config *cfg, bool as_json)
 {
-	char *path = db_path(cfg);
-	struct store *s = NULL;
+	char *path = NULL;
 	char *kiosk_id = NULL;
 	int64_t version = 0, pending = 0, sent = 0;
 	int rc = KIOSK_EXIT_RUNTIME;
-	if (!path_exists(path)) {
-		/* Never create it here: run as root, that would leave a database
-		 * the kiosk's own user cannot write. */
-		fprintf(stderr, "kioskctl: %s: no database yet; the kiosk makes it at its first "
-			"start\n", path);
-		goto out;
-	}
 	/* Read-only: status never writes, not even a kiosk id that the kiosk
 	 * has yet to make (it is reported as null until then). */
-	enum store_err e = store_open(path, STORE_OPEN_READONLY, &s);
-	if (e == STORE_OK) {
-		e = store_kiosk_id(s, cfg->kiosk_id, &kiosk_id);
-		if (e == STORE_ERR_NOT_FOUND)
-			e = STORE_OK;
-	}
+	struct store *s = open_database(cfg, STORE_OPEN_READONLY, "", &path);
+	if (!s)
+		goto out;
+	enum store_err e = store_kiosk_id(s, cfg->kiosk_id, &kiosk_id);
+	if (e == STORE_ERR_NOT_FOUND)
+		e = STORE_OK;
 	if (e == STORE_OK)
 		e = store_content_version(s, &version);
 	if (e == STORE_OK)
@@ -312,20 +323,12 @@ static int cmd_export(const struct config *cfg, int argc, char **argv)
 		return export_usage("--raw is for csv and csv-wide (JSON lines always carry the text "
 				    "as typed)", NULL);
 
-	char *path = db_path(cfg);
-	struct store *s = NULL;
+	char *path = NULL;
 	int rc = KIOSK_EXIT_RUNTIME;
-	if (!path_exists(path)) {
-		/* As with status: never create it here. */
-		fprintf(stderr, "kioskctl: %s: no database yet, so no feedback to export (the kiosk "
-			"makes it at its first start)\n", path);
+	struct store *s = open_database(cfg, STORE_OPEN_READONLY, ", so no feedback to export",
+					&path);
+	if (!s)
 		goto out;
-	}
-	enum store_err se = store_open(path, STORE_OPEN_READONLY, &s);
-	if (se != STORE_OK) {
-		fprintf(stderr, "kioskctl: %s: %s\n", path, store_strerror(se));
-		goto out;
-	}
 	if (out_path && is_database_file(out_path, path)) {
 		rc = export_usage("--out names the database itself:", out_path);
 		goto out;
@@ -409,19 +412,13 @@ static int cmd_bundle_create(int argc, char **argv)
 
 static int cmd_bundle_import(const struct config *cfg, const char *file, bool force)
 {
-	char *path = db_path(cfg);
-	struct store *s = NULL;
+	char *path = NULL;
 	int rc = KIOSK_EXIT_RUNTIME;
-	if (!path_exists(path)) {
-		fprintf(stderr, "kioskctl: %s: no database yet; the kiosk makes it at its first "
-			"start\n", path);
+	/* The importer's role (DESIGN.md §2): it never creates, migrates or
+	 * renames the kiosk's database. */
+	struct store *s = open_database(cfg, STORE_OPEN_WORKER, "", &path);
+	if (!s)
 		goto out;
-	}
-	enum store_err se = store_open(path, STORE_OPEN_EXISTING, &s);
-	if (se != STORE_OK) {
-		fprintf(stderr, "kioskctl: %s: %s\n", path, store_strerror(se));
-		goto out;
-	}
 	struct bundle_info info;
 	struct bundle_error err;
 	enum bundle_err e = bundle_import(file, cfg->trusted_keys, s, cfg->data_dir, force, &info,

@@ -203,19 +203,46 @@ static enum content_err check_survey_kept(struct store *s, const struct content 
 			    (long long)c->survey->version);
 }
 
+/* A folder about to be installed, checked as content (and, when expected is
+ * not 0, carrying that version) and against the survey kept with earlier
+ * answers; *version receives its version. */
+static enum content_err check_installable(struct store *s, const char *dir, int64_t expected,
+					  int64_t *version, struct content_error *err)
+{
+	struct content *c = NULL;
+	enum content_err e = content_load(dir, &c, err);
+	if (!e && expected && c->version != expected)
+		e = content_fail(err, CONTENT_ERR_SCHEMA, "content.json says version %lld, the bundle "
+				 "%lld: they must agree", (long long)c->version, (long long)expected);
+	if (!e)
+		e = check_survey_kept(s, c, err);
+	*version = c ? c->version : 0;
+	content_free(c);
+	return e;
+}
+
+/* The single moment of change: one transaction names version in use.
+ * On success *dir takes target over; else target is freed. */
+static enum content_err name_in_use(struct store *s, int64_t version, char *target, char **dir,
+				    struct content_error *err)
+{
+	if (store_content_version_set(s, version) != STORE_OK) {
+		free(target);
+		return content_fail(err, CONTENT_ERR_STORE, "%s: cannot record content version %lld",
+				    store_path(s), (long long)version);
+	}
+	*dir = target;
+	return CONTENT_OK;
+}
+
 enum content_err content_install_dir(struct store *s, const char *data_dir, const char *src_dir,
 				     const char *media_dir, char **dir, struct content_error *err)
 {
 	*dir = NULL;
-	struct content *src = NULL;
-	enum content_err e = content_load(src_dir, &src, err);
-	if (!e)
-		e = check_survey_kept(s, src, err);
-	int64_t version = src ? src->version : 0;
-	content_free(src);
+	int64_t version = 0;
+	enum content_err e = check_installable(s, src_dir, 0, &version, err);
 	if (e)
 		return e;
-
 	char *target = content_version_dir(data_dir, version);
 	char *parent = path_dirname(target);
 	int rc = path_mkdirs(parent, 0755);
@@ -231,15 +258,7 @@ enum content_err content_install_dir(struct store *s, const char *data_dir, cons
 		free(target);
 		return e;
 	}
-	/* The single moment of change. */
-	if (store_content_version_set(s, version) != STORE_OK) {
-		snprintf(err->message, sizeof err->message, "%s: cannot record content version %lld",
-			 store_path(s), (long long)version);
-		free(target);
-		return CONTENT_ERR_STORE;
-	}
-	*dir = target;
-	return CONTENT_OK;
+	return name_in_use(s, version, target, dir, err);
 }
 
 enum content_err content_load_newer(struct store *s, const char *data_dir, int64_t than,
@@ -291,16 +310,8 @@ enum content_err content_install_staged(struct store *s, const char *data_dir, c
 					int64_t version_expected, char **dir, struct content_error *err)
 {
 	*dir = NULL;
-	struct content *c = NULL;
-	enum content_err e = content_load(staging, &c, err);
-	if (!e && c->version != version_expected)
-		e = content_fail(err, CONTENT_ERR_SCHEMA, "content.json says version %lld, the bundle "
-				 "%lld: they must agree", (long long)c->version,
-				 (long long)version_expected);
-	if (!e)
-		e = check_survey_kept(s, c, err);
-	int64_t version = c ? c->version : 0;
-	content_free(c);
+	int64_t version = 0;
+	enum content_err e = check_installable(s, staging, version_expected, &version, err);
 	if (e)
 		return e;
 	char *target = content_version_dir(data_dir, version);
@@ -324,13 +335,5 @@ enum content_err content_install_staged(struct store *s, const char *data_dir, c
 		free(target);
 		return e;
 	}
-	/* The single moment of change. */
-	if (store_content_version_set(s, version) != STORE_OK) {
-		e = content_fail(err, CONTENT_ERR_STORE, "%s: cannot record content version %lld",
-				 store_path(s), (long long)version);
-		free(target);
-		return e;
-	}
-	*dir = target;
-	return CONTENT_OK;
+	return name_in_use(s, version, target, dir, err);
 }

@@ -35,9 +35,9 @@ int store_schema_latest(void);
 /* ---- Opening: connections by role (DESIGN.md §2) ---- */
 enum store_open_mode {
 	STORE_OPEN_RECOVER,  /* the kiosk's own: creates, migrates, sets a corrupt file aside */
-	STORE_OPEN_EXISTING, /* a tool that writes (export marks, import): creates and
-	                      * migrates, but never replaces a damaged file */
-	STORE_OPEN_WORKER,   /* a worker beside the screen (bundle, sync): never creates,
+	STORE_OPEN_EXISTING, /* creates and migrates, but never replaces a damaged file
+	                      * (tests, and tools that set a database up) */
+	STORE_OPEN_WORKER,   /* a worker (bundle import, sync): never creates,
 	                      * migrates or renames; a file replaced meanwhile is an error */
 	STORE_OPEN_READONLY, /* a tool that only reads (status, db check): never writes */
 };

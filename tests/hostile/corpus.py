@@ -71,6 +71,22 @@ def replace_with(path, kind, data=None):
         os.mkdir(path)
     elif kind == "bytes":
         write(path, data, "wb")
+    elif kind == "link-out":  # a real film, but outside the folder
+        case = path  # CASE/var/content/VERSION/media/FILE: the link leads to CASE/elsewhere
+        for _ in range(5):
+            case = os.path.dirname(case)
+        outside = os.path.join(case, "elsewhere.mp4")
+        shutil.copy(os.path.join(MEDIA, os.path.basename(path)), outside)
+        os.symlink(outside, path)
+    elif kind == "sound-only":  # a medium VLC plays, without a picture: 60 s of a tone
+        import math
+        import wave
+        with wave.open(path, "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(8000)
+            w.writeframes(b"".join(int(8000 * math.sin(i / 5)).to_bytes(2, "little", signed=True)
+                                   for i in range(8000 * 60)))
 
 
 def json_edit(path, fn):
@@ -378,16 +394,23 @@ def cases(c):
     still_case("still-fifo", "fifo", None, "not a regular file")
     still_case("still-dev-zero", "dev-zero", None, "not a regular file")
 
-    # ---- films and subtitles (the player's error, or no subtitles) ----
-    def film_case(name, kind, data, msg):
+    # ---- films and subtitles: the player's error within seconds (never a
+    # black player "playing" for ever), then the idle reset as usual ----
+    def film_case(name, kind, data, msg, wait_ms=1500):
         c.kiosk_case(name, installed=lambda d, cd: replace_with(
             os.path.join(cd, "media", "projekt.mp4"), kind, data),
-            script="tap @home.films\ntap @films.projekt\nwait 1500\nexpect @player.error\n",
-            want_screen="player", want_msg=msg, film=True)
+            script=f"tap @home.films\ntap @films.projekt\nwait {wait_ms}\nexpect @player.error\n"
+                   "advance 200\nexpect-screen home\n",
+            want_screen="home", want_msg=msg, film=True, limit_s=20 + wait_ms // 1000)
 
     film_case("film-fifo", "fifo", None, "not a regular file")
     film_case("film-dev-zero", "dev-zero", None, "not a regular file")
+    film_case("film-folder", "folder", None, "a folder, not a file")
+    film_case("film-link-out", "link-out", None, "a link that leads out of its folder")
     film_case("film-random", "bytes", os.urandom(512 * 1024), "incomplete or damaged|cannot be played")
+    # the watchdog: 8 s of real time without a picture (slower under sanitizers)
+    film_case("film-sound-only", "sound-only", None, "showed no picture within 8 s",
+              wait_ms=int(11000 * c.slow))
     c.kiosk_case("subtitles-fifo", installed=lambda d, cd: replace_with(
         os.path.join(cd, "media", "projekt.de.srt"), "fifo"),
         script="tap @home.films\ntap @films.projekt\nwait 1500\nexpect @player.video\n",
