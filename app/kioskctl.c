@@ -37,6 +37,7 @@ static void usage(FILE *f)
 	      "  bundle verify FILE  checks a bundle against [bundle] trusted_keys\n"
 	      "  bundle import [--force] FILE\n"
 	      "                    verifies and installs it atomically; --force allows an older one\n"
+	      "  bundle rollback   goes back to the version installed before the last import\n"
 	      "\n"
 	      "--config defaults to ./kiosk.conf.  Exit codes: 0 ok, 1 runtime error,\n"
 	      "2 usage error, 3 input rejected (e.g. a bad config).\n",
@@ -374,7 +375,8 @@ static int bundle_usage(const char *why)
 		"       kioskctl bundle create --key PREFIX.key --src DIR [--media DIR] [--version N] "
 		"--out FILE.kiosk\n"
 		"       kioskctl bundle verify FILE.kiosk\n"
-		"       kioskctl bundle import [--force] FILE.kiosk\n", why);
+		"       kioskctl bundle import [--force] FILE.kiosk\n"
+		"       kioskctl bundle rollback\n", why);
 	return KIOSK_EXIT_USAGE;
 }
 
@@ -421,14 +423,37 @@ static int cmd_bundle_import(const struct config *cfg, const char *file, bool fo
 		goto out;
 	struct bundle_info info;
 	struct bundle_error err;
-	enum bundle_err e = bundle_import(file, cfg->trusted_keys, s, cfg->data_dir, force, &info,
-					  &err);
+	enum bundle_err e = bundle_import(file, cfg->trusted_keys, s, cfg->data_dir, force, NULL,
+					  &info, &err);
 	if (e)
 		fprintf(stderr, "kioskctl: bundle import: %s: %s; the content in use is unchanged\n",
 			file, err.message);
 	else
 		printf("%s: installed version %lld (signed by %s); a running kiosk shows it when it "
 		       "is next home\n", file, (long long)info.version, info.signer);
+	rc = bundle_exit(e);
+out:
+	store_close(s);
+	free(path);
+	return rc;
+}
+
+static int cmd_bundle_rollback(const struct config *cfg)
+{
+	char *path = NULL;
+	int rc = KIOSK_EXIT_RUNTIME;
+	struct store *s = open_database(cfg, STORE_OPEN_WORKER, "", &path);
+	if (!s)
+		goto out;
+	int64_t version = 0;
+	struct bundle_error err;
+	enum bundle_err e = bundle_rollback(s, cfg->data_dir, &version, &err);
+	if (e)
+		fprintf(stderr, "kioskctl: bundle rollback: %s; the content in use is unchanged\n",
+			err.message);
+	else
+		printf("content version %lld is in use again; a running kiosk shows it when it is "
+		       "next home\n", (long long)version);
 	rc = bundle_exit(e);
 out:
 	store_close(s);
@@ -468,6 +493,8 @@ static int cmd_bundle(const struct config *cfg, int argc, char **argv)
 	}
 	if (strcmp(sub, "import") == 0 && (argc == 3 || (argc == 4 && !strcmp(argv[2], "--force"))))
 		return cmd_bundle_import(cfg, argv[argc - 1], argc == 4);
+	if (strcmp(sub, "rollback") == 0 && argc == 2)
+		return cmd_bundle_rollback(cfg);
 	return bundle_usage("unknown command or arguments");
 }
 

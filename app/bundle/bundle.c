@@ -1,5 +1,6 @@
 /* bundle: making, signing and verifying content bundles. */
 #include "kiosk/bundle.h"
+#include "bundle_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -22,6 +23,8 @@
 
 #define LOG_MODULE "bundle"
 
+#define fail bundle_fail
+
 #define KEY_FILE_MAX 4096
 #define CHUNK (64 * 1024)
 
@@ -36,13 +39,13 @@ const char *bundle_strerror(enum bundle_err err)
 	case BUNDLE_ERR_SIGNER: return "the bundle is signed by a key this kiosk does not trust";
 	case BUNDLE_ERR_SIGNATURE: return "the signature does not match: the bundle was changed";
 	case BUNDLE_ERR_MEMBER: return "a file in the bundle breaks a rule";
+	case BUNDLE_ERR_REFUSED: return "this kiosk may not install the bundle";
+	case BUNDLE_ERR_CANCELLED: return "the import was stopped before the switch";
 	}
 	return "unknown error";
 }
 
-static enum bundle_err fail(struct bundle_error *err, enum bundle_err code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static enum bundle_err fail(struct bundle_error *err, enum bundle_err code, const char *fmt, ...)
+enum bundle_err bundle_fail(struct bundle_error *err, enum bundle_err code, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -286,7 +289,7 @@ static enum bundle_err stamp_version(struct files *files, int64_t version, const
 }
 
 /* SHA-256 and size of a file, streamed. */
-static enum bundle_err hash_file(const char *path, char out[65], uint64_t *size,
+enum bundle_err bundle_hash_file(const char *path, char out[65], uint64_t *size,
 				 struct bundle_error *err)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -373,7 +376,7 @@ enum bundle_err bundle_create(const char *key_path, const char *src, const char 
 	for (size_t i = 0; e == BUNDLE_OK && i < files.n; i++) {
 		char sum[65];
 		uint64_t size = 0;
-		e = hash_file(files.v[i].path, sum, &size, err);
+		e = bundle_hash_file(files.v[i].path, sum, &size, err);
 		json_array_append_new(list, json_pack("{s:s, s:I, s:s}", "path", files.v[i].member,
 						      "size", (json_int_t)size, "sha256", sum));
 		total += size;
@@ -504,10 +507,39 @@ static bool safe_member(const char *p)
 	return true;
 }
 
-/* Streams the member through SHA-256; its size and hash must be the
- * manifest's.  A member longer than the manifest says stops at once. */
-static enum bundle_err check_member(struct archive *a, const char *name, json_t *want, int sink,
-				    struct bundle_error *err)
+/* One pass over a bundle's members (bundle_read). */
+struct pass {
+	struct archive *a;
+	json_t *files;                   /* the manifest's, borrowed */
+	struct bundle_info *info;
+	bool *seen;                      /* parallel to files */
+	const struct bundle_pass_opts *opts;
+	uint64_t done, reported;         /* bytes read; bytes last reported */
+	struct bundle_error *err;
+};
+
+static bool pass_cancelled(const struct pass *p)
+{
+	const struct bundle_watch *w = p->opts->watch;
+	return w && w->cancelled && w->cancelled(w->user);
+}
+
+static void pass_progress(struct pass *p, enum bundle_phase phase)
+{
+	const struct bundle_watch *w = p->opts->watch;
+	/* Every 1/200 of the bundle: a bar moves smoothly without waking the
+	 * screen for each 64 KiB. */
+	if (w && w->progress && (p->done - p->reported >= p->info->total_bytes / 200 + 1 ||
+				 p->done == p->info->total_bytes)) {
+		p->reported = p->done;
+		w->progress(w->user, phase, p->done, p->info->total_bytes);
+	}
+}
+
+/* Streams the member through SHA-256 (and into sink, when >= 0); its size
+ * and hash must be the manifest's.  A member longer than the manifest says
+ * stops at once. */
+static enum bundle_err check_member(struct pass *p, const char *name, json_t *want, int sink)
 {
 	uint64_t size = (uint64_t)json_integer_value(json_object_get(want, "size")), total = 0;
 	const char *sum = json_string_value(json_object_get(want, "sha256"));
@@ -516,36 +548,42 @@ static enum bundle_err check_member(struct archive *a, const char *name, json_t 
 	char *buf = xmalloc(CHUNK);
 	la_ssize_t got;
 	enum bundle_err e = BUNDLE_OK;
-	while ((got = archive_read_data(a, buf, CHUNK)) > 0) {
+	while ((got = archive_read_data(p->a, buf, CHUNK)) > 0) {
 		total += (uint64_t)got;
 		if (total > size) {
-			e = fail(err, BUNDLE_ERR_MEMBER, "%s: longer than the manifest says (%llu bytes)",
-				 name, (unsigned long long)size);
+			e = fail(p->err, BUNDLE_ERR_MEMBER, "%s: longer than the manifest says (%llu "
+				 "bytes)", name, (unsigned long long)size);
 			break;
 		}
 		crypto_hash_sha256_update(&st, (const unsigned char *)buf, (unsigned long long)got);
 		if (sink >= 0 && write(sink, buf, (size_t)got) != got) {
-			e = fail(err, BUNDLE_ERR_IO, "%s: cannot be written: %s", name,
+			e = fail(p->err, BUNDLE_ERR_IO, "%s: cannot be written: %s", name,
 				 errno ? strerror(errno) : "the disk is full");
 			break;
 		}
+		if (pass_cancelled(p)) {
+			e = fail(p->err, BUNDLE_ERR_CANCELLED, "stopped while copying %s", name);
+			break;
+		}
+		p->done += (uint64_t)got;
+		pass_progress(p, BUNDLE_PHASE_COPYING);
 	}
 	free(buf);
 	if (e)
 		return e;
 	if (got < 0)
-		return fail(err, BUNDLE_ERR_MEMBER, "%s: %s (the file may be cut short)", name,
-			    archive_error_string(a));
+		return fail(p->err, BUNDLE_ERR_MEMBER, "%s: %s (the file may be cut short, or the "
+			    "stick was pulled out)", name, archive_error_string(p->a));
 	if (total != size)
-		return fail(err, BUNDLE_ERR_MEMBER, "%s: %llu bytes, the manifest says %llu", name,
+		return fail(p->err, BUNDLE_ERR_MEMBER, "%s: %llu bytes, the manifest says %llu", name,
 			    (unsigned long long)total, (unsigned long long)size);
 	unsigned char h[crypto_hash_sha256_BYTES];
 	char got_sum[65];
 	crypto_hash_sha256_final(&st, h);
 	hex(h, sizeof h, got_sum);
 	if (!sum || strcmp(sum, got_sum) != 0)
-		return fail(err, BUNDLE_ERR_MEMBER, "%s: its SHA-256 is not the manifest's: the file "
-			    "was changed after signing", name);
+		return fail(p->err, BUNDLE_ERR_MEMBER, "%s: its SHA-256 is not the manifest's: the "
+			    "file was changed after signing", name);
 	return BUNDLE_OK;
 }
 
@@ -652,17 +690,22 @@ static char *staged_path(const char *staging, const char *name)
 	return path;
 }
 
+static const char *file_path(json_t *files, size_t k)
+{
+	return json_string_value(json_object_get(json_array_get(files, k), "path"));
+}
+
+static bool is_media(const char *name) { return strncmp(name, "media/", 6) == 0; }
+
 /* One member, checked against the manifest and, with a staging folder,
- * written into it (a new file, never through a link; fsynced). */
-static enum bundle_err take_member(struct archive *a, struct archive_entry *entry, json_t *files,
-				   struct bundle_info *info, bool *seen, const char *staging,
-				   struct bundle_error *err)
+ * written into it (a new file, never through a link; fsynced).  A preview
+ * skips media/ members unread. */
+static enum bundle_err take_member(struct pass *p, struct archive_entry *entry)
 {
 	const char *name = archive_entry_pathname(entry);
+	struct bundle_error *err = p->err;
 	size_t k = 0;
-	while (k < info->n_files &&
-	       strcmp(json_string_value(json_object_get(json_array_get(files, k), "path")),
-		      name ? name : "") != 0)
+	while (k < p->info->n_files && strcmp(file_path(p->files, k), name ? name : "") != 0)
 		k++;
 	if (!safe_member(name))
 		return fail(err, BUNDLE_ERR_MEMBER, "%s: not a path inside content/ or media/",
@@ -670,14 +713,20 @@ static enum bundle_err take_member(struct archive *a, struct archive_entry *entr
 	if (archive_entry_filetype(entry) != AE_IFREG)
 		return fail(err, BUNDLE_ERR_MEMBER, "%s: not a regular file (a link, a folder or a "
 			    "device)", name);
-	if (k == info->n_files)
+	if (k == p->info->n_files)
 		return fail(err, BUNDLE_ERR_MEMBER, "%s: not named in the manifest", name);
-	if (seen[k])
+	if (p->seen[k])
 		return fail(err, BUNDLE_ERR_MEMBER, "%s: in the bundle twice", name);
+	p->seen[k] = true;
+	if (p->opts->content_only && is_media(name))
+		return archive_read_data_skip(p->a) == ARCHIVE_OK
+			       ? BUNDLE_OK
+			       : fail(err, BUNDLE_ERR_FORMAT, "%s: %s", name,
+				      archive_error_string(p->a));
 	int fd = -1;
 	char *path = NULL;
-	if (staging) {
-		path = staged_path(staging, name);
+	if (p->opts->staging) {
+		path = staged_path(p->opts->staging, name);
 		fd = path ? open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644)
 			  : -1;
 		if (fd < 0) {
@@ -687,28 +736,34 @@ static enum bundle_err take_member(struct archive *a, struct archive_entry *entr
 			return e;
 		}
 	}
-	enum bundle_err e = check_member(a, name, json_array_get(files, k), fd, err);
+	enum bundle_err e = check_member(p, name, json_array_get(p->files, k), fd);
 	if (fd >= 0) {
 		if (e == BUNDLE_OK && fsync(fd) != 0)
 			e = fail(err, BUNDLE_ERR_IO, "%s: %s", name, strerror(errno));
 		close(fd);
 	}
 	free(path);
-	if (e == BUNDLE_OK)
-		seen[k] = true;
 	return e;
 }
 
-/* Reads the whole bundle: the signature first, then every member against
- * the manifest; with staging, the members are written there as they pass.
- * before() (may be NULL) looks at the verified manifest before any member
- * is read, and may refuse. */
-static enum bundle_err read_bundle(const char *path, const char *trusted_dir, const char *staging,
-				   enum bundle_err (*before)(const struct bundle_info *, void *,
-							     struct bundle_error *),
-				   void *user, struct bundle_info *info, struct bundle_error *err)
+/* After the last member: every file the manifest names was there (a
+ * preview asks only for content/). */
+static enum bundle_err check_complete(const struct pass *p)
+{
+	for (size_t k = 0; k < p->info->n_files; k++)
+		if (!p->seen[k] && !(p->opts->content_only && is_media(file_path(p->files, k))))
+			return fail(p->err, BUNDLE_ERR_MEMBER, "%s: named in the manifest but "
+				    "missing", file_path(p->files, k));
+	return BUNDLE_OK;
+}
+
+enum bundle_err bundle_read(const char *path, const char *trusted_dir,
+			    const struct bundle_pass_opts *opts, struct bundle_info *info,
+			    json_t **manifest_out, struct bundle_error *err)
 {
 	memset(info, 0, sizeof *info);
+	if (manifest_out)
+		*manifest_out = NULL;
 	if (sodium_init() < 0)
 		return fail(err, BUNDLE_ERR_KEY, "libsodium cannot start");
 	int usable = file_check_regular_inside(path);
@@ -717,31 +772,35 @@ static enum bundle_err read_bundle(const char *path, const char *trusted_dir, co
 	struct archive *a = archive_read_new();
 	archive_read_support_format_tar(a); /* plain tar only: no compression to bomb with */
 	json_t *manifest = NULL;
-	bool *seen = NULL;
+	struct pass p = {.a = a, .info = info, .opts = opts, .err = err};
 	enum bundle_err e = BUNDLE_OK;
 	if (archive_read_open_filename(a, path, CHUNK) != ARCHIVE_OK) {
 		e = fail(err, BUNDLE_ERR_FORMAT, "%s: %s", path, archive_error_string(a));
 		goto out;
 	}
+	if (opts->watch && opts->watch->progress)
+		opts->watch->progress(opts->watch->user, BUNDLE_PHASE_CHECKING, 0, 0);
 	if ((e = verify_head(a, trusted_dir, &manifest, info, err)))
 		goto out;
-	if (before && (e = before(info, user, err)))
+	if (opts->before && (e = opts->before(info, manifest, opts->user, err)))
 		goto out;
-	json_t *files = json_object_get(manifest, "files");
-	seen = xcalloc(info->n_files + 1, sizeof *seen);
+	p.files = json_object_get(manifest, "files");
+	p.seen = xcalloc(info->n_files + 1, sizeof *p.seen);
 	struct archive_entry *entry;
 	int rc = ARCHIVE_OK;
 	while (e == BUNDLE_OK && (rc = archive_read_next_header(a, &entry)) == ARCHIVE_OK)
-		e = take_member(a, entry, files, info, seen, staging, err);
+		e = take_member(&p, entry);
 	if (e == BUNDLE_OK && rc != ARCHIVE_EOF)
-		e = fail(err, BUNDLE_ERR_FORMAT, "%s: %s (cut short?)", path, archive_error_string(a));
-	for (size_t k = 0; e == BUNDLE_OK && k < info->n_files; k++)
-		if (!seen[k])
-			e = fail(err, BUNDLE_ERR_MEMBER, "%s: named in the manifest but missing",
-				 json_string_value(json_object_get(json_array_get(files, k), "path")));
+		e = fail(err, BUNDLE_ERR_FORMAT, "%s: %s (cut short, or the stick was pulled out?)",
+			 path, archive_error_string(a));
+	if (e == BUNDLE_OK)
+		e = check_complete(&p);
 out:
-	free(seen);
-	json_decref(manifest);
+	free(p.seen);
+	if (e == BUNDLE_OK && manifest_out)
+		*manifest_out = manifest;
+	else
+		json_decref(manifest);
 	archive_read_free(a);
 	return e;
 }
@@ -749,7 +808,8 @@ out:
 enum bundle_err bundle_verify(const char *path, const char *trusted_dir, struct bundle_info *info,
 			      struct bundle_error *err)
 {
-	return read_bundle(path, trusted_dir, NULL, NULL, NULL, info, err);
+	struct bundle_pass_opts opts = {0};
+	return bundle_read(path, trusted_dir, &opts, info, NULL, err);
 }
 
 /* ---- Installing ---- */
@@ -771,29 +831,20 @@ static int version_cmp(const char *a, const char *b)
 	return 0;
 }
 
-struct import_ctx {
-	struct store *store;
-	const char *data_dir;
-	bool force;
-};
-
-/* The rules that need the verified manifest and this kiosk: not older than
- * what is in use (unless forced), made for this app, room on the disk. */
-static enum bundle_err may_install(const struct bundle_info *info, void *user,
-				   struct bundle_error *err)
+enum bundle_err bundle_may_install(const struct bundle_info *info, struct store *s,
+				   const char *data_dir, bool force, struct bundle_error *err)
 {
-	const struct import_ctx *x = user;
 	int64_t in_use = 0;
-	if (store_content_version(x->store, &in_use) != STORE_OK)
+	if (store_content_version(s, &in_use) != STORE_OK)
 		return fail(err, BUNDLE_ERR_IO, "the content version in use cannot be read");
-	if (info->version <= in_use && !x->force)
-		return fail(err, BUNDLE_ERR_FORMAT, "version %lld is not newer than the version in use "
-			    "(%lld): an older bundle is installed only when an admin forces it "
+	if (info->version <= in_use && !force)
+		return fail(err, BUNDLE_ERR_REFUSED, "version %lld is not newer than the version in "
+			    "use (%lld): an older bundle is installed only when an admin forces it "
 			    "(--force)", (long long)info->version, (long long)in_use);
 	if (version_cmp(info->min_app_version, KIOSK_VERSION) > 0)
-		return fail(err, BUNDLE_ERR_FORMAT, "the bundle needs kiosk %s or newer; this is %s",
+		return fail(err, BUNDLE_ERR_REFUSED, "the bundle needs kiosk %s or newer; this is %s",
 			    info->min_app_version, KIOSK_VERSION);
-	int64_t free_bytes = path_free_bytes(x->data_dir);
+	int64_t free_bytes = path_free_bytes(data_dir);
 	uint64_t need = info->total_bytes + 16u * 1024 * 1024;
 	if (free_bytes >= 0 && (uint64_t)free_bytes < need)
 		return fail(err, BUNDLE_ERR_IO, "the kiosk's disk has %lld MB free, the bundle needs "
@@ -802,25 +853,65 @@ static enum bundle_err may_install(const struct bundle_info *info, void *user,
 	return BUNDLE_OK;
 }
 
+struct import_ctx {
+	struct store *store;
+	const char *data_dir;
+	const char *staging;
+	bool force;
+};
+
+/* The rules that need the verified manifest and this kiosk; then the
+ * manifest is staged first, so that the installed version keeps it. */
+static enum bundle_err may_install(const struct bundle_info *info, json_t *manifest, void *user,
+				   struct bundle_error *err)
+{
+	const struct import_ctx *x = user;
+	enum bundle_err e = bundle_may_install(info, x->store, x->data_dir, x->force, err);
+	if (e)
+		return e;
+	char *kept = path_join(x->staging, BUNDLE_KEPT_MANIFEST);
+	int fd = open(kept, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 || json_dumpfd(manifest, fd, JSON_COMPACT) != 0 || fsync(fd) != 0)
+		e = fail(err, BUNDLE_ERR_IO, "%s: %s", kept, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	free(kept);
+	return e;
+}
+
+static void watch_progress(const struct bundle_watch *w, enum bundle_phase phase, uint64_t done,
+			   uint64_t total)
+{
+	if (w && w->progress)
+		w->progress(w->user, phase, done, total);
+}
+
 enum bundle_err bundle_import(const char *path, const char *trusted_dir, struct store *s,
-			      const char *data_dir, bool force, struct bundle_info *info,
-			      struct bundle_error *err)
+			      const char *data_dir, bool force, const struct bundle_watch *watch,
+			      struct bundle_info *info, struct bundle_error *err)
 {
 	/* The version is known only from the verified manifest: stage under a
-	 * name of this process, renamed by the content module at the switch. */
-	char *root = path_join(data_dir, "content");
-	char *staging = xasprintf("%s/import.staging-%ld", root, (long)getpid());
+	 * name of this process, renamed by the content module at the switch.
+	 * The shared lock keeps a starting kiosk from removing the staging. */
+	int lock = content_lock(data_dir, false);
+	char *staging = xasprintf("%s/content/import.staging-%ld", data_dir, (long)getpid());
 	path_remove_tree(staging);
 	int rc = path_mkdirs(staging, 0755);
 	enum bundle_err e = BUNDLE_OK;
 	if (rc)
 		e = fail(err, BUNDLE_ERR_IO, "%s: %s", staging, strerror(-rc));
-	struct import_ctx x = {s, data_dir, force};
+	struct import_ctx x = {s, data_dir, staging, force};
+	struct bundle_pass_opts opts = {.staging = staging, .watch = watch, .before = may_install,
+					.user = &x};
 	if (e == BUNDLE_OK)
-		e = read_bundle(path, trusted_dir, staging, may_install, &x, info, err);
+		e = bundle_read(path, trusted_dir, &opts, info, NULL, err);
+	/* The last moment to stop: after this, the switch runs to its end. */
+	if (e == BUNDLE_OK && watch && watch->cancelled && watch->cancelled(watch->user))
+		e = fail(err, BUNDLE_ERR_CANCELLED, "stopped before the switch");
 	char *dir = NULL;
 	struct content_error cerr;
 	if (e == BUNDLE_OK) {
+		watch_progress(watch, BUNDLE_PHASE_SWITCHING, info->total_bytes, info->total_bytes);
 		enum content_err ce = content_install_staged(s, data_dir, staging, info->version, &dir,
 							&cerr);
 		if (ce)
@@ -832,8 +923,20 @@ enum bundle_err bundle_import(const char *path, const char *trusted_dir, struct 
 		LOG_INFO("installed content version %lld from %s (signed by %s) into %s",
 			 (long long)info->version, path, info->signer, dir);
 	path_remove_tree(staging); /* nothing half-staged stays behind */
+	content_unlock(lock);
 	free(dir);
 	free(staging);
-	free(root);
 	return e;
+}
+
+enum bundle_err bundle_rollback(struct store *s, const char *data_dir, int64_t *version,
+				struct bundle_error *err)
+{
+	struct content_error cerr;
+	enum content_err ce = content_rollback(s, data_dir, version, &cerr);
+	if (ce == CONTENT_OK)
+		return BUNDLE_OK;
+	return fail(err, ce == CONTENT_ERR_IO || ce == CONTENT_ERR_STORE ? BUNDLE_ERR_IO
+									 : BUNDLE_ERR_REFUSED,
+		    "%s", cerr.message);
 }

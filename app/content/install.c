@@ -7,9 +7,11 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -49,22 +51,52 @@ static int64_t version_before(const char *root, int64_t in_use)
 	return best;
 }
 
+int content_lock(const char *data_dir, bool exclusive)
+{
+	char *root = xasprintf("%s/content", data_dir);
+	char *path = path_join(root, ".lock");
+	int fd = path_mkdirs(root, 0755) == 0
+			 ? open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644)
+			 : -1;
+	if (fd >= 0 && flock(fd, exclusive ? LOCK_EX | LOCK_NB : LOCK_SH) != 0) {
+		close(fd);
+		fd = -1;
+	}
+	free(path);
+	free(root);
+	return fd;
+}
+
+void content_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd); /* the lock goes with the descriptor */
+}
+
 /* Removes every folder under DATA/content but the version in use and the
  * one before it (kept for a rollback): staging folders of an interrupted
- * install and versions replaced since. */
+ * install and versions replaced since.  Only under the exclusive lock: an
+ * import running beside (kioskctl) holds the shared one for its staging. */
 static void remove_unnamed(const char *data_dir, int64_t in_use)
 {
+	int lock = content_lock(data_dir, true);
+	if (lock < 0) {
+		LOG_INFO("an import is running: old content folders stay until the next start");
+		return;
+	}
 	char *root = xasprintf("%s/content", data_dir);
 	int64_t before = version_before(root, in_use);
 	DIR *d = opendir(root);
 	if (!d) {
 		free(root);
+		content_unlock(lock);
 		return;
 	}
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		int64_t v;
-		if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+		    strcmp(e->d_name, ".lock") == 0)
 			continue;
 		if (is_version_name(e->d_name, &v) && (v == in_use || v == before))
 			continue;
@@ -78,6 +110,7 @@ static void remove_unnamed(const char *data_dir, int64_t in_use)
 	}
 	closedir(d);
 	free(root);
+	content_unlock(lock);
 }
 
 /* Copies seed content and media into a staging folder, then renames it. */
@@ -261,7 +294,7 @@ enum content_err content_install_dir(struct store *s, const char *data_dir, cons
 	return name_in_use(s, version, target, dir, err);
 }
 
-enum content_err content_load_newer(struct store *s, const char *data_dir, int64_t than,
+enum content_err content_load_other(struct store *s, const char *data_dir, int64_t shown,
 				    struct content **out, struct content_error *err)
 {
 	*out = NULL;
@@ -271,7 +304,7 @@ enum content_err content_load_newer(struct store *s, const char *data_dir, int64
 			 store_path(s));
 		return CONTENT_ERR_STORE;
 	}
-	if (in_use <= than)
+	if (in_use == shown)
 		return CONTENT_OK;
 	char *dir = content_version_dir(data_dir, in_use);
 	enum content_err e = content_load(dir, out, err);
@@ -336,4 +369,34 @@ enum content_err content_install_staged(struct store *s, const char *data_dir, c
 		return e;
 	}
 	return name_in_use(s, version, target, dir, err);
+}
+
+enum content_err content_rollback(struct store *s, const char *data_dir, int64_t *version,
+				  struct content_error *err)
+{
+	int64_t in_use = 0;
+	if (store_content_version(s, &in_use) != STORE_OK)
+		return content_fail(err, CONTENT_ERR_STORE, "%s: cannot read the content version",
+				    store_path(s));
+	char *root = xasprintf("%s/content", data_dir);
+	int64_t before = version_before(root, in_use);
+	free(root);
+	if (before == 0)
+		return content_fail(err, CONTENT_ERR_SCHEMA, "no version before %lld is kept: there "
+				    "is nothing to go back to", (long long)in_use);
+	char *dir = content_version_dir(data_dir, before);
+	int64_t checked = 0;
+	enum content_err e = check_installable(s, dir, before, &checked, err);
+	char *named = NULL;
+	if (!e)
+		e = name_in_use(s, before, dir, &named, err);
+	else
+		free(dir);
+	free(named);
+	if (!e) {
+		*version = before;
+		LOG_INFO("went back from content version %lld to %lld", (long long)in_use,
+			 (long long)before);
+	}
+	return e;
 }

@@ -67,19 +67,19 @@ static void keep_survey(struct model *m)
 		LOG_ERR("the survey cannot be kept in the database; responses cannot be stored");
 }
 
-/* Looks for a version installed beside the running kiosk (kioskctl). */
+/* Looks for a version installed (or rolled back to) beside the running
+ * kiosk: a bundle from a stick, kioskctl. */
 static void look_for_installed(struct model *m)
 {
 	if (!m->settings.store || !m->settings.data_dir)
 		return;
-	int64_t have = model_content_version(m);
-	if (m->pending && m->pending->version > have)
-		have = m->pending->version;
-	if (m->failed_version > have)
-		have = m->failed_version;
+	int64_t shown = m->pending ? m->pending->version : model_content_version(m), in_use = 0;
+	if (m->failed_version && store_content_version(m->settings.store, &in_use) == STORE_OK &&
+	    in_use == m->failed_version)
+		return; /* said once already */
 	struct content *fresh = NULL;
 	struct content_error err;
-	if (content_load_newer(m->settings.store, m->settings.data_dir, have, &fresh, &err) !=
+	if (content_load_other(m->settings.store, m->settings.data_dir, shown, &fresh, &err) !=
 	    CONTENT_OK) {
 		int64_t v = 0;
 		store_content_version(m->settings.store, &v);
@@ -111,6 +111,7 @@ static void take_pending_content(struct model *m)
 /* Back to the state a new resident expects: nothing of the last one left. */
 static void session_reset(struct model *m)
 {
+	import_reset(m);
 	/* What was read from the old content goes before the content may go. */
 	player_close(m);
 	page_free(m->page);
@@ -131,6 +132,7 @@ static void session_reset(struct model *m)
 	snprintf(m->lang, sizeof m->lang, "%s", session_language(m));
 	m->reset_happened = true;
 	model_changed(m);
+	import_at_home(m);
 }
 
 void model_arrive_home(struct model *m)
@@ -147,6 +149,7 @@ void model_arrive_home(struct model *m)
 	if (!offered(m, m->lang))
 		snprintf(m->lang, sizeof m->lang, "%s", session_language(m));
 	model_changed(m);
+	import_at_home(m);
 }
 
 void model_go(struct model *m, enum model_screen to)
@@ -181,6 +184,7 @@ void model_free(struct model *m)
 	free(m->say);
 	tree_release(&m->tree);
 	free(m->oos_message);
+	import_free(m);
 	content_free(m->pending);
 	content_free(m->content);
 	free(m);
@@ -199,6 +203,11 @@ void model_offer_content(struct model *m, struct content *content)
 int64_t model_content_version(const struct model *m)
 {
 	return m->content ? m->content->version : 0;
+}
+
+bool model_can_store(const struct model *m)
+{
+	return m->settings.store && m->settings.data_dir;
 }
 
 void model_set_out_of_service(struct model *m, const char *message)
@@ -459,7 +468,7 @@ void model_activate(struct model *m, const char *id, uint64_t now_ms)
 		return; /* the touch itself already ended the warning */
 	if (speak_first(m, id))
 		return;
-	if (activate_common(m, id))
+	if (activate_common(m, id) || import_activate(m, id))
 		return;
 	if (m->screen == MODEL_SCREEN_HOME) {
 		if (strcmp(id, "home.guide") == 0)
@@ -556,8 +565,8 @@ void model_tick(struct model *m, uint64_t now_ms)
 		return;
 	}
 	player_tick(m);
-	if (player_busy(m))
-		return; /* never idle while a film plays */
+	if (player_busy(m) || import_busy(m))
+		return; /* never idle while a film plays or a bundle installs */
 	if (m->screen == MODEL_SCREEN_THANKS && now_ms >= m->thanks_until) {
 		model_arrive_home(m);
 		return;
@@ -592,6 +601,8 @@ uint64_t model_next_deadline(const struct model *m)
 	uint64_t film = player_deadline(m);
 	if (player_busy(m))
 		return film;
+	if (import_busy(m))
+		return 0; /* the job's outcome is the next event */
 	if (session_pristine(m))
 		return 0;
 	uint64_t idle = active_until(m) + (uint64_t)m->settings.idle_timeout_s * 1000;
@@ -877,6 +888,10 @@ const struct model_tree *model_tree(struct model *m)
 	case MODEL_SCREEN_THANKS: build_thanks(m); break;
 	case MODEL_SCREEN_IDLE_WARNING: build_idle_warning(m); break;
 	case MODEL_SCREEN_OUT_OF_SERVICE: build_out_of_service(m); break;
+	case MODEL_SCREEN_IMPORT:
+		import_build(m);
+		add_language_bar(m);
+		break;
 	default: build_soon(m, "app.title", MODEL_TONE_PLAIN); break;
 	}
 	m->tree.screen = m->screen;

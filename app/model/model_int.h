@@ -2,6 +2,7 @@
 #ifndef KIOSK_MODEL_INT_H
 #define KIOSK_MODEL_INT_H
 
+#include "kiosk/bundle.h"
 #include "kiosk/model.h"
 #include "kiosk/store.h"
 
@@ -109,6 +110,47 @@ struct player {
 	int n_queued;
 };
 
+/* ---- import.c: a bundle from a stick, for staff ---- */
+enum import_step {
+	IMPORT_NONE,       /* no stick with a bundle */
+	IMPORT_WAITING,    /* a stick came; the screen opens at the next home */
+	IMPORT_CHECKING,   /* the preview runs */
+	IMPORT_READY,      /* what would change, install or cancel */
+	IMPORT_INSTALLING, /* the import runs */
+	IMPORT_DONE,       /* installed: the stick may go */
+	IMPORT_FAILED,     /* nothing changed; a message for staff */
+	IMPORT_DISMISSED,  /* dealt with; shown again only for another stick */
+};
+
+struct import_state {
+	enum import_step step;
+	char path[1024];                 /* the bundle on the stick */
+	struct bundle_info info;
+	int64_t version_in_use;
+	bool refused;                    /* sound, but not for this kiosk (detail says why) */
+	struct bundle_change *changes;   /* owned copy of the preview's */
+	size_t n_changes;
+	char languages[160];
+	enum bundle_err err;             /* why it failed */
+	bool stick_gone;                 /* the stick was pulled out mid-import */
+	char detail[640];                /* the technical line for staff */
+	int phase;                       /* enum bundle_phase */
+	int64_t done, total;
+	struct model_import_cmd queue[4];
+	int n_queued;
+};
+
+/* The screen opens if a stick waits and the kiosk is home. */
+void import_at_home(struct model *m);
+/* A session reset: the screen's offer is dismissed (an install goes on). */
+void import_reset(struct model *m);
+/* A tap on the import screen; false when it is not on screen. */
+bool import_activate(struct model *m, const char *id);
+/* Work under way: the idle timer waits. */
+bool import_busy(const struct model *m);
+void import_build(struct model *m);
+void import_free(struct model *m);
+
 /* ---- model.c: the state of one resident's session ---- */
 #define HISTORY_MAX 8
 
@@ -141,6 +183,7 @@ struct model {
 	bool has_submitted;
 
 	struct player player;            /* the film on the player screen (player.c) */
+	struct import_state import;      /* a bundle from a stick (import.c) */
 
 	bool speech_mode;                /* a first tap speaks, a second acts */
 	char armed[64];                  /* speech mode: the widget spoken, waiting for its second tap */

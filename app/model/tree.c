@@ -66,6 +66,7 @@ const char *model_role_name(enum model_role role)
 		[MODEL_ROLE_TEXT] = "text",     [MODEL_ROLE_IMAGE] = "image",
 		[MODEL_ROLE_VIDEO] = "video",   [MODEL_ROLE_SLIDER] = "slider",
 		[MODEL_ROLE_INPUT] = "input",   [MODEL_ROLE_OPTION] = "option",
+		[MODEL_ROLE_PROGRESS] = "progress",
 	};
 	return names[role];
 }

@@ -215,7 +215,7 @@ static void draw_steps(struct ui *u, const struct model_node *n, SDL_Rect r)
 	}
 }
 
-/* The idle countdown as a bar under its text. */
+/* The idle countdown, or an import's progress, as a bar under its text. */
 static void draw_countdown(struct ui *u, const struct model_node *n, SDL_Rect r)
 {
 	int h = (int)lround(16 * u->layout.m.s);
@@ -269,7 +269,7 @@ static void draw_node(struct ui *u, size_t i)
 		blit(u, b->icon, r.x + b->icon_at.x, r.y + b->icon_at.y);
 	blit(u, b->label, r.x + b->label_at.x, r.y + b->label_at.y);
 	blit(u, b->detail, r.x + b->detail_at.x, r.y + b->detail_at.y);
-	if (n->value_max && n->slot == MODEL_SLOT_DIALOG)
+	if (n->value_max && (n->slot == MODEL_SLOT_DIALOG || n->role == MODEL_ROLE_PROGRESS))
 		draw_countdown(u, n, r);
 	else if (n->value_max && n->role == MODEL_ROLE_TEXT)
 		draw_steps(u, n, r);

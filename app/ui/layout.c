@@ -580,8 +580,10 @@ static int lay_body_column(struct ui *u, size_t *idx, size_t n, int width, int x
 			lay_small_button(u, i, LOOK_PRIMARY, imax(m->target, px(100 * m->s)));
 		else
 			lay_text_node(u, i, inner, center);
+		if (node->role == MODEL_ROLE_PROGRESS) /* the bar is as wide as the column */
+			b->r.w = inner, b->label_at.x = center ? (inner - b->label->w) / 2 : 0;
 		lay_place(u, b, x0 + pad, y);
-		y += b->r.h;
+		y += b->r.h + (node->role == MODEL_ROLE_PROGRESS ? px(64 * m->s) : 0);
 	}
 	y += pad;
 	if (page)

@@ -261,8 +261,14 @@ int lay_body_survey(struct ui *u, size_t *idx, size_t n, int width, int x0)
 	return y + px(48 * m->s);
 }
 
-/* The survey's back and next (or submit) above the language bar; next on
- * the end side, as the way forward. */
+/* A way back (outlined, on the start side) rather than forward. */
+static bool is_way_back(const char *id)
+{
+	return strcmp(id, "survey.back") == 0 || strcmp(id, "import.cancel") == 0;
+}
+
+/* The survey's back and next (or submit) above the language bar, and the
+ * import screen's cancel and install; the way forward on the end side. */
 int lay_actions(struct ui *u, int bottom)
 {
 	const struct model_tree *t = u->tree;
@@ -277,7 +283,7 @@ int lay_actions(struct ui *u, int bottom)
 			continue;
 		}
 		struct box *b = &u->layout.boxes[i];
-		bool forward = strcmp(t->nodes[i].id, "survey.back") != 0;
+		bool forward = !is_way_back(t->nodes[i].id);
 		lay_small_button(u, i, forward ? LOOK_PRIMARY : LOOK_OUTLINE,
 				 imax(m->target, px(112 * m->s)));
 		b->r.w = imax(b->r.w, px(360 * m->s));

@@ -184,6 +184,7 @@ static void take_job_results(struct ui *u)
 	while (jobs_take_result(u->jobs, &r)) {
 		switch (r.kind) {
 		case JOB_KIND_SPEECH: play_speech(u, &r); break;
+		case JOB_KIND_IMPORT: sticks_on_result(u, &r); break;
 		default:
 			LOG_WARN("a %s job ended (status %d) with nobody waiting for it",
 				 job_kind_name(r.kind), r.status);
@@ -198,7 +199,11 @@ static void on_wake(struct ui *u, enum wake_source source)
 	atomic_store(&u->wake_pending[source], false); /* later changes wake us again */
 	switch (source) {
 	case WAKE_SOURCE_MEDIA: video_on_wake(u); break;
-	case WAKE_SOURCE_JOBS: take_job_results(u); break;
+	case WAKE_SOURCE_JOBS:
+		take_job_results(u);
+		sticks_progress(u);
+		break;
+	case WAKE_SOURCE_STICK: sticks_on_wake(u); break;
 	case WAKE_SOURCE_COUNT: break;
 	}
 }
@@ -279,6 +284,7 @@ void ui_sync(struct ui *u)
 	ui_report_screen(u);
 	video_prepare(u);
 	speak_requests(u);
+	sticks_requests(u);
 }
 
 void ui_frame(struct ui *u)
@@ -526,7 +532,9 @@ static int open_window(struct ui *u)
 
 static void close_ui(struct ui *u)
 {
-	/* Workers and libvlc wake through SDL: they stop before SDL does. */
+	/* Workers, the stick watch and libvlc wake through SDL: they stop
+	 * before SDL does. */
+	sticks_stop(u);
 	jobs_free(u->jobs);
 	video_free(u);
 	if (u->audio)
@@ -601,6 +609,7 @@ int ui_run(const struct config *cfg, struct model *m, const struct ui_options *o
 	u.wake_event = SDL_RegisterEvents(1);
 	u.wake = (struct wake){wake_ui, &u};
 	u.jobs = jobs_new(&u.wake);
+	sticks_start(&u);
 	const char *frame_log = getenv("KIOSK_FRAME_LOG");
 	if (frame_log && !(u.frame_log = fopen(frame_log, "w")))
 		LOG_WARN("%s: cannot write the frame log", frame_log);

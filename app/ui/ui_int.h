@@ -261,6 +261,9 @@ struct ui {
 	Uint32 wake_event;     /* the one SDL event type of every wake */
 	atomic_bool wake_pending[WAKE_SOURCE_COUNT]; /* posted and not yet handled */
 
+	/* bundles from sticks (sticks.c) */
+	struct stick_watch *sticks; /* NULL: none are watched (no database) */
+
 	/* speech (ui.c) */
 	uint64_t speech_job;   /* the newest speech asked for; older sound is dropped */
 	SDL_AudioDeviceID audio;
@@ -295,5 +298,16 @@ void ui_pump(struct ui *u, uint32_t ms);
 /* ---- script.c ---- */
 /* Runs the script; returns an exit code. */
 int script_run(struct ui *u, const char *path);
+
+/* ---- sticks.c: bundles from USB sticks, between watch, model and jobs ---- */
+struct job_result;
+void sticks_start(struct ui *u);
+void sticks_stop(struct ui *u);
+void sticks_on_wake(struct ui *u);
+void sticks_on_result(struct ui *u, const struct job_result *r);
+/* The import's progress, read on every jobs wake. */
+void sticks_progress(struct ui *u);
+/* The model's import commands, passed to the job seam. */
+void sticks_requests(struct ui *u);
 
 #endif

@@ -244,12 +244,21 @@ char *content_staging_dir(const char *data_dir, int64_t version);
 enum content_err content_install_staged(struct store *s, const char *data_dir, const char *staging,
 					int64_t version_expected, char **dir,
 					struct content_error *err);
-/* The content version the database names in use, loaded, when it is
- * newer than the version given (a running kiosk picking up what was
- * installed beside it); *out is NULL when there is nothing newer.  *out is
- * the caller's, freed with content_free(). */
-enum content_err content_load_newer(struct store *s, const char *data_dir, int64_t than,
+/* The content version the database names in use, loaded, when it is not
+ * the version shown (a running kiosk picking up what was installed or
+ * rolled back beside it); *out is NULL when it is the same.  *out is the
+ * caller's, freed with content_free(). */
+enum content_err content_load_other(struct store *s, const char *data_dir, int64_t shown,
 				    struct content **out, struct content_error *err);
+/* Names the version kept from before the one in use (checked as content
+ * first) in use again, in one transaction; *version is that version. */
+enum content_err content_rollback(struct store *s, const char *data_dir, int64_t *version,
+				  struct content_error *err);
+/* A lock on DATA/content: an import holds it shared (waiting for it) while
+ * its staging folder exists; the start-up clean-up tries it exclusive and
+ * skips when it cannot have it.  A descriptor, or -1; content_unlock(). */
+int content_lock(const char *data_dir, bool exclusive);
+void content_unlock(int fd);
 /* The folder of an installed version: DATA/content/VERSION.  Caller frees. */
 char *content_version_dir(const char *data_dir, int64_t version);
 

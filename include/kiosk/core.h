@@ -155,6 +155,7 @@ void id_random_hex(char *out, size_t nbytes);
 enum wake_source {
 	WAKE_SOURCE_JOBS,  /* a job finished, was cancelled or made progress */
 	WAKE_SOURCE_MEDIA, /* the film player has a frame or a change of state */
+	WAKE_SOURCE_STICK, /* a USB stick came or went */
 	WAKE_SOURCE_COUNT, /* (the number of sources) */
 };
 

@@ -45,6 +45,7 @@ enum model_role {
 	MODEL_ROLE_SLIDER,  /* a value to drag */
 	MODEL_ROLE_INPUT,   /* a text field */
 	MODEL_ROLE_OPTION,  /* one choice of several (a language, an answer) */
+	MODEL_ROLE_PROGRESS, /* a bar that fills: value of value_max */
 };
 
 const char *model_role_name(enum model_role role);
@@ -140,6 +141,8 @@ void model_free(struct model *m);
 void model_offer_content(struct model *m, struct content *content);
 /* The version of the content shown now; 0 without content. */
 int64_t model_content_version(const struct model *m);
+/* Responses and content can be stored (a database and a data folder). */
+bool model_can_store(const struct model *m);
 /* The kiosk cannot serve: shows out-of-service with a message for staff. */
 void model_set_out_of_service(struct model *m, const char *message);
 
@@ -200,6 +203,33 @@ bool model_wants_media(const struct model *m);
 /* The film most likely to be tapped first (the list's first), to warm the
  * player up with; false when there is none.  Written into path. */
 bool model_first_film(const struct model *m, char *path, size_t size);
+
+/* ---- Bundles from a USB stick (staff) ----
+ * The model decides when the import screen shows (only from the home
+ * screen) and what it asks for; ui/ runs the work on the job seam and
+ * reports back.  Nothing here reads the stick. */
+enum model_import_op {
+	MODEL_IMPORT_PREVIEW, /* find out what path would change */
+	MODEL_IMPORT_INSTALL, /* install path */
+	MODEL_IMPORT_CANCEL,  /* stop the preview or install under way */
+};
+
+struct model_import_cmd {
+	enum model_import_op op;
+	char path[1024];
+};
+
+struct bundle_outcome;
+
+/* The next thing the import worker should do; false when nothing. */
+bool model_take_import_cmd(struct model *m, struct model_import_cmd *out);
+/* The bundle on a stick now (path), or none any more (NULL). */
+void model_stick_bundle(struct model *m, const char *path, uint64_t now_ms);
+/* A preview or import finished; o is NULL for a job cancelled before it
+ * began (borrowed for the call). */
+void model_import_outcome(struct model *m, const struct bundle_outcome *o, uint64_t now_ms);
+/* How far the import is (phase: enum bundle_phase; bytes). */
+void model_import_progress(struct model *m, int phase, int64_t done, int64_t total);
 
 /* ---- Speech and keypad ---- */
 /* Something to say aloud: *text (caller frees) in the language of *lang
