@@ -29,8 +29,8 @@
 
 /* How long the folders must stay quiet before they are looked at. */
 #define SETTLE_MS 300
-/* How deep below a root a bundle may lie: ROOT/STICK/x.kiosk and
- * ROOT/USER/STICK/x.kiosk. */
+/* How deep below a root a bundle may lie: ROOT/x.kiosk (a test's stick,
+ * DESIGN.md §9), ROOT/STICK/x.kiosk and ROOT/USER/STICK/x.kiosk. */
 #define MAX_DEPTH 2
 #define WATCH_EVENTS (IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM | IN_CLOSE_WRITE | \
 		      IN_DELETE_SELF | IN_UNMOUNT)
@@ -134,7 +134,7 @@ static char *find_bundle(struct stick_watch *w)
 {
 	char *best = NULL;
 	for (size_t i = 0; w->roots[i]; i++)
-		scan(w->roots[i], MAX_DEPTH, w->inotify, false, &best);
+		scan(w->roots[i], MAX_DEPTH, w->inotify, true, &best);
 	char **mounts = read_mounts();
 	for (size_t i = 0; mounts[i]; i++)
 		if (!strv_contains(w->mounts_at_start, mounts[i]) &&

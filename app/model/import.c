@@ -185,34 +185,56 @@ void import_reset(struct model *m)
 	forget_preview(s);
 }
 
+/* Leaving the screen: cancel what runs, or close what is done.  Back and
+ * home (every screen has them) act as cancel or close; while the switch
+ * runs there is nothing to stop and they wait. */
+static bool leave(struct model *m, bool close)
+{
+	struct import_state *s = &m->import;
+	switch (s->step) {
+	case IMPORT_INSTALLING:
+		if (s->phase != BUNDLE_PHASE_SWITCHING)
+			queue_cmd(m, MODEL_IMPORT_CANCEL); /* its outcome says nothing changed */
+		return true;
+	case IMPORT_CHECKING:
+		queue_cmd(m, MODEL_IMPORT_CANCEL);
+		break;
+	case IMPORT_READY:
+		if (close && !s->refused)
+			return true; /* "close" is offered only for a refused bundle */
+		break;
+	case IMPORT_DONE:
+	case IMPORT_FAILED:
+		break;
+	default:
+		return true;
+	}
+	s->step = IMPORT_DISMISSED;
+	forget_preview(s);
+	model_arrive_home(m);
+	return true;
+}
+
 bool import_activate(struct model *m, const char *id)
 {
 	struct import_state *s = &m->import;
 	if (m->screen != MODEL_SCREEN_IMPORT)
 		return false;
-	if (strcmp(id, "import.install") == 0 && s->step == IMPORT_READY && !s->refused) {
-		s->phase = BUNDLE_PHASE_CHECKING;
-		s->done = s->total = 0;
-		set_step(m, IMPORT_INSTALLING);
-		queue_cmd(m, MODEL_IMPORT_INSTALL);
-	} else if (strcmp(id, "import.cancel") == 0 &&
-		   (s->step == IMPORT_CHECKING || s->step == IMPORT_READY ||
-		    (s->step == IMPORT_INSTALLING && s->phase != BUNDLE_PHASE_SWITCHING))) {
-		if (s->step != IMPORT_READY)
-			queue_cmd(m, MODEL_IMPORT_CANCEL);
-		if (s->step == IMPORT_INSTALLING)
-			return true; /* the job's outcome ends the screen, saying nothing changed */
-		s->step = IMPORT_DISMISSED;
-		forget_preview(s);
-		model_arrive_home(m);
-	} else if (strcmp(id, "import.done") == 0 &&
-		   (s->step == IMPORT_DONE || s->step == IMPORT_FAILED ||
-		    (s->step == IMPORT_READY && s->refused))) {
-		s->step = IMPORT_DISMISSED;
-		forget_preview(s);
-		model_arrive_home(m);
+	if (strcmp(id, "import.install") == 0) {
+		if (s->step == IMPORT_READY && !s->refused) {
+			s->phase = BUNDLE_PHASE_CHECKING;
+			s->done = s->total = 0;
+			set_step(m, IMPORT_INSTALLING);
+			queue_cmd(m, MODEL_IMPORT_INSTALL);
+		}
+		return true;
 	}
-	return true;
+	if (strcmp(id, "import.cancel") == 0 || strcmp(id, "nav.back") == 0 ||
+	    strcmp(id, "nav.home") == 0)
+		return leave(m, false);
+	if (strcmp(id, "import.done") == 0)
+		return s->step == IMPORT_INSTALLING ? true : leave(m, true);
+	return false; /* the language bar, text size, contrast, speech */
 }
 
 /* ---- The screen ---- */
@@ -272,8 +294,7 @@ static void add_changes(struct model *m, enum bundle_item item, const char *head
 static void build_ready(struct model *m)
 {
 	const struct import_state *s = &m->import;
-	add_heading(m, s->refused ? "import.refused" : "import.ready", s->refused ? ICON_WARNING
-										  : ICON_CHECK);
+	add_heading(m, s->refused ? "import.refused" : "import.ready", NULL);
 	char *a = str_format_var(model_str(m, "import.summary"), "{new}", (long)s->info.version);
 	char *b = str_format_var(a, "{old}", (long)s->version_in_use);
 	char *c = str_replace_var(b, "{signer}", s->info.signer);
@@ -283,8 +304,8 @@ static void build_ready(struct model *m)
 	if (s->refused) {
 		add_text(m, "import.what", xstrdup(model_str(m, "import.err.refused")),
 			 MODEL_TYPE_BODY);
+		add_text(m, "import.nothing", xstrdup(model_str(m, "import.nothing")), MODEL_TYPE_BODY);
 		add_text(m, "import.detail", xstrdup(s->detail), MODEL_TYPE_NOTE);
-		add_text(m, "import.nothing", xstrdup(model_str(m, "import.nothing")), MODEL_TYPE_NOTE);
 		add_action(m, "import.done", ICON_CHECK);
 		return;
 	}
@@ -322,6 +343,9 @@ static void build_installing(struct model *m)
 		add_action(m, "import.cancel", ICON_BACK);
 }
 
+/* (Only the last screen has a symbol over its heading: the others need the
+ * room for what they say.) */
+
 /* What went wrong, for staff: what happened and what to do. */
 static const char *failure_key(const struct import_state *s)
 {
@@ -343,7 +367,7 @@ static void build_failed(struct model *m)
 	const struct import_state *s = &m->import;
 	add_heading(m, s->err == BUNDLE_ERR_CANCELLED && !s->stick_gone ? "import.stopped"
 									 : "import.failed",
-		    ICON_ERROR);
+		    NULL);
 	add_text(m, "import.what", xstrdup(model_str(m, failure_key(s))), MODEL_TYPE_LEAD);
 	add_text(m, "import.nothing", xstrdup(model_str(m, "import.nothing")), MODEL_TYPE_BODY);
 	if (s->detail[0] && s->err != BUNDLE_ERR_CANCELLED)
@@ -354,7 +378,7 @@ static void build_failed(struct model *m)
 void import_build(struct model *m)
 {
 	const struct import_state *s = &m->import;
-	model_add_top_bar(m, "import.title", false);
+	model_add_top_bar(m, "import.title", true);
 	switch (s->step) {
 	case IMPORT_READY: build_ready(m); break;
 	case IMPORT_INSTALLING: build_installing(m); break;

@@ -468,7 +468,7 @@ void model_activate(struct model *m, const char *id, uint64_t now_ms)
 		return; /* the touch itself already ended the warning */
 	if (speak_first(m, id))
 		return;
-	if (activate_common(m, id) || import_activate(m, id))
+	if (import_activate(m, id) || activate_common(m, id))
 		return;
 	if (m->screen == MODEL_SCREEN_HOME) {
 		if (strcmp(id, "home.guide") == 0)
@@ -499,6 +499,8 @@ void model_back(struct model *m, uint64_t now_ms)
 {
 	model_user_activity(m, now_ms);
 	if (m->screen == MODEL_SCREEN_OUT_OF_SERVICE || m->screen == MODEL_SCREEN_HOME)
+		return;
+	if (import_activate(m, "nav.back"))
 		return;
 	if (m->screen == MODEL_SCREEN_SURVEY && m->survey) {
 		apply_session(m, session_back(m->survey));

@@ -212,6 +212,21 @@ def main():
         kept = sorted(e for e in os.listdir(f"{tmp}/var/content") if e != ".lock")
         check("after a restart: the version in use and the one before, nothing else",
               kept == ["100", "200"] and in_use() == 200, kept)
+
+        # Rollback: back to the version kept from before, once.
+        rc, out = run("bundle", "rollback")
+        check("bundle rollback goes back to version 100",
+              rc == 0 and in_use() == 100 and "100" in out, out)
+        rc, out = run("db", "check")
+        check("db check passes after the rollback", rc == 0, out)
+        rc, out = run("bundle", "rollback")
+        check("a second rollback is refused: nothing is kept before 100",
+              rc == 3 and "nothing to go back to" in out and in_use() == 100, out)
+        r = subprocess.run([kiosk, "--config", conf, "--headless", "--script", "-"],
+                           input="dump\nquit\n", text=True, capture_output=True, timeout=120)
+        check("the kiosk starts on the rolled-back version",
+              r.returncode == 0 and '"screen":"home"' in r.stdout and in_use() == 100,
+              r.stdout[-300:] + r.stderr[-300:])
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"{fails} failed")

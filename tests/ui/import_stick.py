@@ -290,16 +290,44 @@ def main():
         check("pulled: the screen answered throughout (slowest dump %.2f s)" % slowest,
               slowest < 2.0)
         check("pulled: version 200 stays", in_use(ctl, conf) == 200)
+        check("pulled: the kiosk's log-free screen shows no secret path of keys",
+              f"{tmp}/staff.key" not in text)
         check("pulled: the content in use is unchanged by hash", tree_hash(v1_dir) == h1)
         left = [e for e in os.listdir(os.path.join(tmp, "var", "content"))
                 if "staging" in e or "preview" in e or e == "500"]
         check("pulled: no staging or half version is left", not left, left)
         k.tap("import.done")
         k.until("pulled: back home", lambda s, n: s == "home")
+
+        # A bundle renamed straight into the root is a stick too (DESIGN.md
+        # §9); "Start" on the offer dismisses it until it goes and comes back.
+        v600 = os.path.join(tmp, "v600.kiosk")
+        ctl_run("bundle", "create", "--key", f"{tmp}/staff.key", "--src", src, "--media",
+                os.path.join(ROOT, "media"), "--version", "600", "--out", v600)
+        in_root = os.path.join(usb, "neu.kiosk")
+        shutil.copy(v600, in_root + ".part")
+        os.rename(in_root + ".part", in_root)
+        k.until("root: the offer", lambda s, n: "import.install" in n)
+        k.tap("nav.home")
+        k.until("root: Start dismisses the offer", lambda s, n: s == "home")
+        time.sleep(1.0)
+        screen, _ = k.until("…", lambda s, n: True)
+        check("root: a dismissed stick is not offered again while it stays", screen == "home",
+              screen)
+        os.unlink(in_root)
+        time.sleep(1.0)
+        shutil.copy(v600, in_root + ".part")
+        os.rename(in_root + ".part", in_root)
+        k.until("root: offered again after it came back", lambda s, n: "import.install" in n)
+        k.tap("import.install")
+        k.until("root: installed", lambda s, n: "import.done.text" in n, timeout=120)
+        check("root: the database names version 600", in_use(ctl, conf) == 600)
+        os.unlink(in_root)
+        k.until("root: home once the stick went", lambda s, n: s == "home")
         rc = k.quit()
         check("the kiosk ends cleanly", rc == 0, rc)
-        check("the content before the import is kept for a rollback",
-              os.path.isdir(content_dir) and tree_hash(content_dir) == h0)
+        check("the version before the last import is kept for a rollback",
+              os.path.isdir(v1_dir) and tree_hash(v1_dir) == h1)
         if keep_shots:
             os.makedirs(keep_shots, exist_ok=True)
             for f in os.listdir(shots):
