@@ -241,6 +241,56 @@ static const char *set_bundle(struct config *c, const char *key, const char *v)
 	return NULL;
 }
 
+/* A server address: http(s)://HOST[:PORT][/PATH], no user or password in
+ * it (those belong in user and token_file, never in a logged address). */
+static const char *check_url(const char *v)
+{
+	const char *rest = strncmp(v, "https://", 8) == 0  ? v + 8
+			   : strncmp(v, "http://", 7) == 0 ? v + 7
+							   : NULL;
+	if (!rest || !*rest || *rest == '/')
+		return "expected an address starting with https:// (or http://) and a host";
+	const char *end = rest + strcspn(rest, "/?#");
+	for (const char *p = rest; p < end; p++)
+		if (*p == '@')
+			return "no user or password in the address: use user and token_file";
+	if (strpbrk(v, " \t\"<>\\^`{|}"))
+		return "the address has a character that must be percent-encoded";
+	return NULL;
+}
+
+static const char *set_sync(struct config *c, const char *key, const char *v)
+{
+	const char *why = NULL;
+	if (strcmp(key, "url") == 0 || strcmp(key, "bundle_url") == 0) {
+		if (*v && (why = check_url(v)))
+			return why;
+		char *copy = xstrdup(v);
+		size_t n = strlen(copy);
+		while (n && copy[n - 1] == '/') /* one form: URL/feedback/… below it */
+			copy[--n] = '\0';
+		char **slot = strcmp(key, "url") == 0 ? &c->sync_url : &c->sync_bundle_url;
+		free(*slot);
+		*slot = copy;
+	} else if (strcmp(key, "user") == 0) {
+		if (strchr(v, ':'))
+			return "a user name cannot contain ':'";
+		set_str(&c->sync_user, v);
+	} else if (strcmp(key, "token_file") == 0) {
+		free(c->sync_token_file);
+		c->sync_token_file = *v ? path_resolve(c->dir, v) : xstrdup("");
+	} else if (strcmp(key, "ca_file") == 0) {
+		free(c->sync_ca_file);
+		c->sync_ca_file = *v ? path_resolve(c->dir, v) : xstrdup("");
+	} else if (strcmp(key, "interval") == 0) {
+		if (!parse_int(v, 60, 86400, &c->sync_interval))
+			return "expected seconds between 60 and 86400";
+	} else {
+		return "unknown key";
+	}
+	return NULL;
+}
+
 static const char *set_accessibility(struct config *c, const char *key, const char *v)
 {
 	if (strcmp(key, "text_scale") == 0) {
@@ -278,6 +328,8 @@ static int on_entry(void *user, const char *section, const char *key, const char
 		why = set_content(st->c, key, value);
 	else if (strcmp(section, "bundle") == 0)
 		why = set_bundle(st->c, key, value);
+	else if (strcmp(section, "sync") == 0)
+		why = set_sync(st->c, key, value);
 	else if (strcmp(section, "accessibility") == 0)
 		why = set_accessibility(st->c, key, value);
 	else
@@ -357,6 +409,12 @@ void config_defaults(struct config *c, const char *dir)
 	c->media_dir = path_resolve(dir, "media");
 	c->trusted_keys = path_resolve(dir, "keys");
 	c->usb_roots = strv_split_spaces("/media /run/media");
+	c->sync_url = xstrdup("");
+	c->sync_bundle_url = xstrdup("");
+	c->sync_user = xstrdup("");
+	c->sync_token_file = xstrdup("");
+	c->sync_ca_file = xstrdup("");
+	c->sync_interval = 900;
 	c->text_scale = 100;
 	c->high_contrast = false;
 	c->subtitles = true;
@@ -425,6 +483,11 @@ void config_free(struct config *c)
 	free(c->default_language);
 	free(c->trusted_keys);
 	strv_free(c->usb_roots);
+	free(c->sync_url);
+	free(c->sync_bundle_url);
+	free(c->sync_user);
+	free(c->sync_token_file);
+	free(c->sync_ca_file);
 	free(c->data_dir);
 	free(c->font_dir);
 	free(c->opening_hours);

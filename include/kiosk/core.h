@@ -261,6 +261,13 @@ struct config {
 	/* [bundle] */
 	char *trusted_keys;  /* absolute: the folder whose *.pub files may sign bundles */
 	char **usb_roots;    /* absolute: where sticks appear */
+	/* [sync] (empty strings: not set) */
+	char *sync_url;        /* the server's address without a trailing '/'; empty: no sync */
+	char *sync_bundle_url; /* a bundle to fetch; empty: no content from the server */
+	char *sync_user;       /* set: basic auth with the token file as password */
+	char *sync_token_file; /* absolute: the password, or without user a bearer token */
+	char *sync_ca_file;    /* absolute: a municipal CA to verify the server with */
+	int sync_interval;     /* seconds between passes */
 	/* [accessibility] */
 	int text_scale;      /* 100, 150 or 200 */
 	bool high_contrast;

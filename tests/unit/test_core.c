@@ -92,6 +92,14 @@ static void test_config_shipped_matches_defaults(void **state)
 	assert_int_equal(strv_len(c.usb_roots), 2);
 	assert_string_equal(c.usb_roots[0], d.usb_roots[0]);
 	assert_string_equal(c.usb_roots[1], "/run/media");
+	assert_string_equal(c.sync_url, d.sync_url);
+	assert_string_equal(c.sync_url, ""); /* no sync until an admin sets a server */
+	assert_string_equal(c.sync_bundle_url, "");
+	assert_string_equal(c.sync_user, "");
+	assert_string_equal(c.sync_token_file, "");
+	assert_string_equal(c.sync_ca_file, "");
+	assert_int_equal(c.sync_interval, 900);
+	assert_int_equal(c.sync_interval, d.sync_interval);
 	assert_int_equal(c.text_scale, 100);
 	assert_false(c.high_contrast);
 	/* 1920x1080 on 24": about 36 px per cm, so 2 cm targets are ~73 px. */
@@ -121,6 +129,12 @@ static void test_config_values_taken(void **state)
 			   "[content]\n"
 			   "seed_dir = seed\n"
 			   "media_dir = films\n"
+			   "[sync]\n"
+			   "url = https://dav.example.org/kiosk/\n"
+			   "user = rathaus\n"
+			   "token_file = secret/token\n"
+			   "ca_file = /etc/kiosk/ca.pem\n"
+			   "interval = 600\n"
 			   "[accessibility]\n"
 			   "text_scale = 150\n"
 			   "high_contrast = true\n",
@@ -143,6 +157,14 @@ static void test_config_values_taken(void **state)
 	free(seed);
 	assert_int_equal(c.text_scale, 150);
 	assert_true(c.high_contrast);
+	/* One form of the address: feedback goes to URL/feedback/… */
+	assert_string_equal(c.sync_url, "https://dav.example.org/kiosk");
+	assert_string_equal(c.sync_user, "rathaus");
+	char *token = path_join(tmp, "secret/token");
+	assert_string_equal(c.sync_token_file, token);
+	free(token);
+	assert_string_equal(c.sync_ca_file, "/etc/kiosk/ca.pem");
+	assert_int_equal(c.sync_interval, 600);
 	config_free(&c);
 }
 
@@ -198,6 +220,15 @@ static void test_config_bad_values(void **state)
 		{"[kiosk]\nfullscreen = 1\n", 2, "kiosk.fullscreen", "true or false"},
 		{"[kiosk]\nid = Kiosk 1\n", 2, "kiosk.id", "lowercase"},
 		{"[kiosk]\nscreen_diagonal_inch = 3\n", 2, "kiosk.screen_diagonal_inch", "inches"},
+		{"[sync]\nurl = ftp://example.org\n", 2, "sync.url", "https://"},
+		{"[sync]\nurl = https://\n", 2, "sync.url", "https://"},
+		{"[sync]\nurl = https://admin:geheim@example.org/dav\n", 2, "sync.url",
+		 "no user or password in the address"},
+		{"[sync]\nurl = https://example.org/a b\n", 2, "sync.url", "percent-encoded"},
+		{"[sync]\nbundle_url = example.org/x.kiosk\n", 2, "sync.bundle_url", "https://"},
+		{"[sync]\ninterval = 5\n", 2, "sync.interval", "between 60 and 86400"},
+		{"[sync]\nuser = a:b\n", 2, "sync.user", "':'"},
+		{"[sync]\nverify = false\n", 2, "sync.verify", "unknown key"},
 		/* An unknown key and an unknown section stop as well. */
 		{"[kiosk]\nidle_timeout = 90\ncolour = red\n", 3, "kiosk.colour", "unknown key"},
 		{"[content]\nsede_dir = x\n", 2, "content.sede_dir", "unknown key"},
