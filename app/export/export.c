@@ -668,8 +668,9 @@ static void write_header(struct export *x)
 	out_put(o, "\r\n", 2);
 }
 
-enum export_err export_write(struct store *s, enum export_format f,
-			     const struct export_options *opt, FILE *out)
+/* The whole feedback, or with batch_id only that sync batch's. */
+static enum export_err write_export(struct store *s, enum export_format f,
+				    const struct export_options *opt, const char *batch_id, FILE *out)
 {
 	static const struct export_options defaults = {0};
 	if (!opt)
@@ -698,7 +699,8 @@ enum export_err export_write(struct store *s, enum export_format f,
 		out_put(x.out, "\xef\xbb\xbf", 3);
 	write_header(&x);
 
-	se = store_answers_each(s, on_answer, &x, NULL);
+	se = batch_id ? store_answers_each_in_batch(s, batch_id, on_answer, &x, NULL)
+		      : store_answers_each(s, on_answer, &x, NULL);
 	if (se != STORE_OK) {
 		LOG_ERR("%s: reading the feedback: %s", store_path(s), store_strerror(se));
 		x.err = EXPORT_ERR_STORE;
@@ -732,4 +734,15 @@ out:
 	free(x.out);
 	errno = errno_out;
 	return x.err;
+}
+
+enum export_err export_write(struct store *s, enum export_format f,
+			     const struct export_options *opt, FILE *out)
+{
+	return write_export(s, f, opt, NULL, out);
+}
+
+enum export_err export_write_batch(struct store *s, const char *batch_id, FILE *out)
+{
+	return write_export(s, EXPORT_JSON, NULL, batch_id, out);
 }

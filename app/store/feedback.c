@@ -169,20 +169,12 @@ static const char *text(sqlite3_stmt *st, int col)
 	return t ? t : "";
 }
 
-enum store_err store_answers_each(struct store *s,
-				  int (*fn)(const struct store_answer_row *row, void *user),
-				  void *user, int *stopped)
+/* Every row of st (prepared, bound) as an answer row to fn. */
+static enum store_err answers_each(sqlite3_stmt *st,
+				   int (*fn)(const struct store_answer_row *row, void *user),
+				   void *user, int *stopped)
 {
-	sqlite3_stmt *st;
-	int rc = sqlite3_prepare_v2(s->db,
-				    "SELECT r.id, r.kiosk_id, r.survey_id, r.survey_version, r.hour, "
-				    "r.language, a.question_id, a.value, a.position "
-				    "FROM response r JOIN answer a ON a.response_id = r.id "
-				    "ORDER BY r.hour, r.id, a.position, a.value",
-				    -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return store_err_from_sqlite(rc);
-	int stop = 0;
+	int stop = 0, rc;
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_answer_row row = {
 			.response_id = text(st, 0),
@@ -201,6 +193,39 @@ enum store_err store_answers_each(struct store *s,
 	if (stopped)
 		*stopped = stop;
 	return stop || rc == SQLITE_DONE ? STORE_OK : store_err_from_sqlite(rc);
+}
+
+#define ANSWER_COLUMNS                                                                        \
+	"SELECT r.id, r.kiosk_id, r.survey_id, r.survey_version, r.hour, r.language, "       \
+	"a.question_id, a.value, a.position FROM response r JOIN answer a ON a.response_id = r.id "
+
+enum store_err store_answers_each(struct store *s,
+				  int (*fn)(const struct store_answer_row *row, void *user),
+				  void *user, int *stopped)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db, ANSWER_COLUMNS "ORDER BY r.hour, r.id, a.position, a.value",
+				    -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_err_from_sqlite(rc);
+	return answers_each(st, fn, user, stopped);
+}
+
+enum store_err store_answers_each_in_batch(struct store *s, const char *batch_id,
+					   int (*fn)(const struct store_answer_row *row,
+						     void *user),
+					   void *user, int *stopped)
+{
+	sqlite3_stmt *st;
+	/* By response id: random, so a batch's order says nothing of time. */
+	int rc = sqlite3_prepare_v2(s->db, ANSWER_COLUMNS
+				    "JOIN outbox o ON o.response_id = r.id WHERE o.batch_id = ?1 "
+				    "ORDER BY r.id, a.position, a.value",
+				    -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_err_from_sqlite(rc);
+	sqlite3_bind_text(st, 1, batch_id, -1, SQLITE_TRANSIENT);
+	return answers_each(st, fn, user, stopped);
 }
 
 enum store_err store_surveys_each(struct store *s,

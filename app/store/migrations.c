@@ -50,6 +50,17 @@ const char *const store_migrations[] = {
 	"  batch_id TEXT,"
 	"  sent INTEGER NOT NULL DEFAULT 0"
 	") WITHOUT ROWID;",
+
+	/* 4: sync batches.  A batch's bytes are fixed before its first upload,
+	 * so that a retry writes the same object again; seq only orders the
+	 * retries (it says nothing about when anyone answered). */
+	"CREATE TABLE sync_batch ("
+	"  id TEXT PRIMARY KEY NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  responses INTEGER NOT NULL,"
+	"  body BLOB NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE INDEX outbox_by_batch ON outbox (batch_id);",
 };
 
 const int store_migration_count = sizeof store_migrations / sizeof store_migrations[0];

@@ -58,4 +58,9 @@ struct export_options {
 enum export_err export_write(struct store *s, enum export_format f,
 			     const struct export_options *opt, FILE *out);
 
+/* The JSON lines of one sync batch's responses (store_batch_make), as
+ * export_write writes them, ordered by response id: the bytes sync sends.
+ * Reads on the connection that holds the batch's transaction. */
+enum export_err export_write_batch(struct store *s, const char *batch_id, FILE *out);
+
 #endif

@@ -126,6 +126,29 @@ enum store_err store_feedback_counts(struct store *s, int64_t *pending, int64_t 
 enum store_err store_outbox_mark_sent(struct store *s, const char *const *response_ids, size_t n,
 				      size_t *marked);
 
+/* ---- Sync batches (batch.c), on the sync worker's connection ----
+ * Making a batch is one write transaction: store_batch_make() opens it and
+ * gives up to max unbatched responses of hours before before_hour (a
+ * multiple of 3600: hours that have ended) a new random batch id; with
+ * *n > 0 the caller writes the batch's bytes from
+ * store_answers_each_in_batch() on the same connection and ends with
+ * store_batch_keep() (commits) or store_batch_drop() (rolls back).  With
+ * *n == 0 nothing is open. */
+enum store_err store_batch_make(struct store *s, int64_t before_hour, size_t max,
+				char batch_id[STORE_ID_LEN + 1], size_t *n);
+enum store_err store_batch_keep(struct store *s, const char *batch_id, const void *body,
+				size_t len);
+void store_batch_drop(struct store *s);
+/* The oldest batch not yet confirmed, with its fixed bytes (*body the
+ * caller's), or STORE_ERR_NOT_FOUND. */
+enum store_err store_batch_next(struct store *s, char batch_id[STORE_ID_LEN + 1], void **body,
+				size_t *len, size_t *responses);
+/* The server confirmed the batch: its responses are sent, it is dropped,
+ * in one transaction.  *marked (may be NULL) counts the responses. */
+enum store_err store_batch_sent(struct store *s, const char *batch_id, size_t *marked);
+/* Batches made and not yet confirmed. */
+enum store_err store_batch_count(struct store *s, int64_t *batches);
+
 /* One answer with its response's fields, as export reads them.  Borrowed
  * for the duration of the callback. */
 struct store_answer_row {
@@ -146,6 +169,11 @@ struct store_answer_row {
 enum store_err store_answers_each(struct store *s,
 				  int (*fn)(const struct store_answer_row *row, void *user),
 				  void *user, int *stopped);
+/* The same for the responses of one batch, ordered by response id. */
+enum store_err store_answers_each_in_batch(struct store *s, const char *batch_id,
+					   int (*fn)(const struct store_answer_row *row,
+						     void *user),
+					   void *user, int *stopped);
 /* Calls fn for every kept survey definition, newest version first. */
 enum store_err store_surveys_each(struct store *s,
 				  int (*fn)(const char *survey_id, int64_t version, const char *json,

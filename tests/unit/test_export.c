@@ -226,6 +226,46 @@ static void test_json(void **state)
 	free(want);
 }
 
+/* A sync batch's bytes are the JSON lines of its responses, exactly as the
+ * whole export writes them, ordered by the (random) response id; a response
+ * of the current hour stays out. */
+static void test_batch_lines(void **state)
+{
+	struct fixture *fx = *state;
+	fill(fx);
+	char *all = run(fx->s, EXPORT_JSON, false, EXPORT_OK);
+	char batch[STORE_ID_LEN + 1];
+	size_t n = 0;
+	/* H0 + 7200 is "now": its response waits for the hour to end. */
+	assert_int_equal(store_batch_make(fx->s, H0 + 7200, 10, batch, &n), STORE_OK);
+	assert_int_equal(n, 2);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	assert_int_equal(export_write_batch(fx->s, batch, out), EXPORT_OK);
+	assert_int_equal(fclose(out), 0);
+	assert_int_equal(store_batch_keep(fx->s, batch, text, len), STORE_OK);
+	/* Two lines, each one of the full export's, in response id order. */
+	char *second = strchr(text, '\n');
+	assert_non_null(second);
+	second++;
+	assert_non_null(strchr(second, '\n'));
+	assert_string_equal(strchr(second, '\n') + 1, "");
+	const char *first_id = strstr(text, "\"response_id\":\"") + 15;
+	const char *second_id = strstr(second, "\"response_id\":\"") + 15;
+	assert_true(strncmp(first_id, second_id, STORE_ID_LEN) < 0);
+	for (char *line = text; *line;) {
+		char *end = strchr(line, '\n');
+		*end = '\0';
+		if (!strstr(all, line))
+			fail_msg("a batch line is not the export's: %s", line);
+		assert_null(strstr(line, fx->id[2])); /* the current hour's */
+		line = end + 1;
+	}
+	free(text);
+	free(all);
+}
+
 /* The BOM comes first, once, before the header. */
 static void test_bom(void **state)
 {
@@ -495,6 +535,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_csv, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_csv_wide, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bom, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_any_text, setup, teardown),

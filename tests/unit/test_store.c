@@ -129,7 +129,7 @@ static void test_new_database(void **state)
 	assert_int_equal(store_open(path, STORE_OPEN_RECOVER, &s), STORE_OK);
 	assert_non_null(s);
 	assert_string_equal(store_path(s), path);
-	assert_int_equal(store_schema_latest(), 3); /* meta, content history, feedback */
+	assert_int_equal(store_schema_latest(), 4); /* meta, content history, feedback, sync batches */
 	assert_int_equal(store_schema_version(s), store_schema_latest());
 	assert_int_equal(store_synchronous(s), 2); /* FULL: a commit survives power loss */
 	assert_null(store_recovered_from(s));
@@ -647,6 +647,121 @@ static void test_outbox_mark_sent(void **state)
 	free(path);
 }
 
+/* Collects the distinct responses of a batch, as sync writes its bytes. */
+struct batch_rows {
+	char ids[16][STORE_ID_LEN + 1];
+	int n;
+	int answers;
+};
+
+static int collect_row(const struct store_answer_row *row, void *user)
+{
+	struct batch_rows *b = user;
+	b->answers++;
+	if (b->n == 0 || strcmp(b->ids[b->n - 1], row->response_id) != 0) {
+		assert_true(b->n < 16);
+		snprintf(b->ids[b->n++], STORE_ID_LEN + 1, "%s", row->response_id);
+	}
+	return 0;
+}
+
+static void insert_at(struct store *s, int64_t hour, char *id)
+{
+	struct store_answer answers[] = {{"helped", "4", 0}, {"comment", "Gut", 1}};
+	struct store_response r = {"kiosk-1", "fb", 1, "de", hour, answers, 2};
+	assert_int_equal(store_feedback_insert(s, &r, id), STORE_OK);
+}
+
+/* A batch takes only responses of hours that have ended, each response
+ * lands in one batch only, its bytes stay fixed until the server confirms,
+ * and a dropped batch gives its responses back. */
+static void test_sync_batches(void **state)
+{
+	const char *dir = *state;
+	char *path = path_join(dir, "kiosk.sqlite3");
+	struct store *kiosk = NULL, *worker = NULL;
+	assert_int_equal(store_open(path, STORE_OPEN_RECOVER, &kiosk), STORE_OK);
+	assert_int_equal(store_survey_put(kiosk, "fb", 1, "{}"), STORE_OK);
+	const int64_t now_hour = 1795600800;
+	char ids[7][STORE_ID_LEN + 1];
+	for (int i = 0; i < 5; i++)
+		insert_at(kiosk, now_hour - 3600 * (i % 2 + 1), ids[i]);
+	insert_at(kiosk, now_hour, ids[5]); /* this hour: not yet */
+	insert_at(kiosk, now_hour, ids[6]);
+	assert_int_equal(store_open(path, STORE_OPEN_WORKER, &worker), STORE_OK);
+
+	/* A batch of at most 3, dropped: nothing is taken. */
+	char batch[STORE_ID_LEN + 1];
+	size_t n = 0;
+	assert_int_equal(store_batch_make(worker, now_hour, 3, batch, &n), STORE_OK);
+	assert_int_equal(n, 3);
+	store_batch_drop(worker);
+	int64_t count = -1;
+	assert_int_equal(store_batch_count(worker, &count), STORE_OK);
+	assert_int_equal(count, 0);
+
+	/* Two batches take the five ended hours between them, none twice. */
+	struct batch_rows seen[2] = {0};
+	char made[2][STORE_ID_LEN + 1];
+	for (int b = 0; b < 2; b++) {
+		assert_int_equal(store_batch_make(worker, now_hour, 3, made[b], &n), STORE_OK);
+		assert_int_equal(n, b == 0 ? 3 : 2);
+		assert_int_equal(store_answers_each_in_batch(worker, made[b], collect_row, &seen[b],
+							     NULL), STORE_OK);
+		assert_int_equal(seen[b].n, (int)n);
+		assert_int_equal(seen[b].answers, 2 * (int)n);
+		char *body = xasprintf("batch %d", b);
+		assert_int_equal(store_batch_keep(worker, made[b], body, strlen(body)), STORE_OK);
+		free(body);
+	}
+	assert_string_not_equal(made[0], made[1]);
+	for (int i = 0; i < seen[0].n; i++)
+		for (int k = 0; k < seen[1].n; k++)
+			assert_string_not_equal(seen[0].ids[i], seen[1].ids[k]);
+	for (int b = 0; b < 2; b++)
+		for (int i = 0; i < seen[b].n; i++)
+			assert_true(strcmp(seen[b].ids[i], ids[5]) && strcmp(seen[b].ids[i], ids[6]));
+	assert_int_equal(store_batch_make(worker, now_hour, 3, batch, &n), STORE_OK);
+	assert_int_equal(n, 0); /* the rest is of this hour */
+
+	/* The oldest batch comes back with the same bytes until confirmed. */
+	for (int round = 0; round < 2; round++) {
+		void *body = NULL;
+		size_t len = 0, responses = 0;
+		assert_int_equal(store_batch_next(worker, batch, &body, &len, &responses), STORE_OK);
+		assert_string_equal(batch, made[0]);
+		assert_int_equal(responses, 3);
+		assert_int_equal(len, 7);
+		assert_memory_equal(body, "batch 0", 7);
+		free(body);
+	}
+	size_t marked = 0;
+	assert_int_equal(store_batch_sent(worker, made[0], &marked), STORE_OK);
+	assert_int_equal(marked, 3);
+	assert_int_equal(store_batch_sent(worker, made[0], &marked), STORE_OK);
+	assert_int_equal(marked, 0); /* confirmed twice: counted once */
+	int64_t pending = -1, sent = -1;
+	assert_int_equal(store_feedback_counts(kiosk, &pending, &sent), STORE_OK);
+	assert_int_equal(pending, 4);
+	assert_int_equal(sent, 3);
+	void *body = NULL;
+	size_t len = 0, responses = 0;
+	assert_int_equal(store_batch_next(worker, batch, &body, &len, &responses), STORE_OK);
+	assert_string_equal(batch, made[1]);
+	free(body);
+	assert_int_equal(store_batch_sent(worker, made[1], &marked), STORE_OK);
+	assert_int_equal(store_batch_next(worker, batch, &body, &len, &responses),
+			 STORE_ERR_NOT_FOUND);
+	assert_null(body);
+	/* An hour later the rest can go. */
+	assert_int_equal(store_batch_make(worker, now_hour + 3600, 10, batch, &n), STORE_OK);
+	assert_int_equal(n, 2);
+	store_batch_drop(worker);
+	store_close(worker);
+	store_close(kiosk);
+	free(path);
+}
+
 static void test_strerror(void **state)
 {
 	for (int e = STORE_OK; e <= STORE_ERR_READONLY; e++) {
@@ -675,6 +790,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_worker_never_migrates_or_recovers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_meets_a_replaced_database, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outbox_mark_sent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sync_batches, setup, teardown),
 		cmocka_unit_test(test_strerror),
 	};
 	return cmocka_run_group_tests_name("store", tests, group_setup, group_teardown);

@@ -1,0 +1,148 @@
+/* store: the outbox in sync batches.  A batch is made in one write
+ * transaction: up to N responses of hours that have ended are given a new
+ * random batch id, the caller reads them back (store_answers_each_in_batch)
+ * to write the batch's bytes, and the bytes are kept with the batch before
+ * the commit.  From then on every upload of the batch sends those bytes,
+ * and only a confirmed upload marks its responses sent and drops the batch:
+ * a response is in at most one batch, and a batch never changes. */
+#include "store_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kiosk/core.h"
+
+#define LOG_MODULE "store"
+
+/* Gives up to max unbatched responses of hours before before_hour the new
+ * batch id, picked at random. */
+static enum store_err assign(struct store *s, const char *batch_id, int64_t before_hour,
+			     size_t max, size_t *n)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db,
+				    "UPDATE outbox SET batch_id = ?1 WHERE response_id IN ("
+				    "  SELECT o.response_id FROM outbox o"
+				    "  JOIN response r ON r.id = o.response_id"
+				    "  WHERE o.sent = 0 AND o.batch_id IS NULL AND r.hour < ?2"
+				    "  ORDER BY random() LIMIT ?3)",
+				    -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, batch_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, before_hour);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+	if (rc != SQLITE_DONE)
+		return store_err_from_sqlite(rc);
+	*n = (size_t)sqlite3_changes(s->db);
+	return STORE_OK;
+}
+
+enum store_err store_batch_make(struct store *s, int64_t before_hour, size_t max,
+				char batch_id[STORE_ID_LEN + 1], size_t *n)
+{
+	*n = 0;
+	id_random_hex(batch_id, STORE_ID_LEN / 2);
+	enum store_err e = store_begin_write(s);
+	if (e != STORE_OK)
+		return e;
+	e = assign(s, batch_id, before_hour, max, n);
+	if (e != STORE_OK || *n == 0)
+		store_rollback(s);
+	return e;
+}
+
+enum store_err store_batch_keep(struct store *s, const char *batch_id, const void *body,
+				size_t len)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db,
+				    "INSERT INTO sync_batch (id, seq, responses, body) VALUES (?1,"
+				    " (SELECT coalesce(max(seq), 0) + 1 FROM sync_batch),"
+				    " (SELECT count(*) FROM outbox WHERE batch_id = ?1), ?2)",
+				    -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, batch_id, -1, SQLITE_STATIC);
+		sqlite3_bind_blob64(st, 2, body, len, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+	if (rc != SQLITE_DONE) {
+		store_rollback(s);
+		return store_err_from_sqlite(rc);
+	}
+	return store_commit(s);
+}
+
+void store_batch_drop(struct store *s) { store_rollback(s); }
+
+enum store_err store_batch_next(struct store *s, char batch_id[STORE_ID_LEN + 1], void **body,
+				size_t *len, size_t *responses)
+{
+	*body = NULL;
+	*len = 0;
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db, "SELECT id, responses, body FROM sync_batch "
+				    "ORDER BY seq LIMIT 1", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_err_from_sqlite(rc);
+	enum store_err e = STORE_ERR_NOT_FOUND;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		snprintf(batch_id, STORE_ID_LEN + 1, "%s", (const char *)sqlite3_column_text(st, 0));
+		*responses = (size_t)sqlite3_column_int64(st, 1);
+		*len = (size_t)sqlite3_column_bytes(st, 2);
+		*body = xmalloc(*len + 1);
+		if (*len)
+			memcpy(*body, sqlite3_column_blob(st, 2), *len);
+		e = STORE_OK;
+	} else if (rc != SQLITE_DONE) {
+		e = store_err_from_sqlite(rc);
+	}
+	sqlite3_finalize(st);
+	return e;
+}
+
+static int exec_bound(struct store *s, const char *sql, const char *batch_id)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, batch_id, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+	return rc;
+}
+
+enum store_err store_batch_sent(struct store *s, const char *batch_id, size_t *marked)
+{
+	enum store_err e = store_begin_write(s);
+	if (e != STORE_OK)
+		return e;
+	int rc = exec_bound(s, "UPDATE outbox SET sent = 1 WHERE batch_id = ?1 AND sent = 0",
+			    batch_id);
+	if (marked)
+		*marked = rc == SQLITE_DONE ? (size_t)sqlite3_changes(s->db) : 0;
+	if (rc == SQLITE_DONE)
+		rc = exec_bound(s, "DELETE FROM sync_batch WHERE id = ?1", batch_id);
+	if (rc != SQLITE_DONE) {
+		store_rollback(s);
+		return store_err_from_sqlite(rc);
+	}
+	return store_commit(s);
+}
+
+enum store_err store_batch_count(struct store *s, int64_t *batches)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sync_batch", -1, &st, NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*batches = sqlite3_column_int64(st, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return store_err_from_sqlite(rc);
+}
