@@ -24,6 +24,8 @@
 
 #define KEY_FILE_MAX 4096
 #define CHUNK (64 * 1024)
+/* Staged bytes handed to the disk while the rest of the member is hashed. */
+#define WRITEBACK (8 * 1024 * 1024)
 
 const char *bundle_strerror(enum bundle_err err)
 {
@@ -510,6 +512,7 @@ static enum bundle_err check_member(struct archive *a, const char *name, json_t 
 				    struct bundle_error *err)
 {
 	uint64_t size = (uint64_t)json_integer_value(json_object_get(want, "size")), total = 0;
+	uint64_t handed = 0;
 	const char *sum = json_string_value(json_object_get(want, "sha256"));
 	crypto_hash_sha256_state st;
 	crypto_hash_sha256_init(&st);
@@ -528,6 +531,14 @@ static enum bundle_err check_member(struct archive *a, const char *name, json_t 
 			e = fail(err, BUNDLE_ERR_IO, "%s: cannot be written: %s", name,
 				 errno ? strerror(errno) : "the disk is full");
 			break;
+		}
+		/* Start writing back what is staged so far, so the disk works while
+		 * the rest is hashed; the fsync before the switch still waits for
+		 * every byte (this only starts it, and may fail without harm). */
+		if (sink >= 0 && total - handed >= WRITEBACK) {
+			(void)sync_file_range(sink, (off_t)handed, (off_t)(total - handed),
+					      SYNC_FILE_RANGE_WRITE);
+			handed = total;
 		}
 	}
 	free(buf);
