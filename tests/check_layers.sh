@@ -31,7 +31,7 @@ allowed_lib() {
 	SDL* | fribidi*) echo "ui main.c" ;;
 	espeak*) echo "speech" ;;
 	sodium*) echo "core bundle" ;;
-	archive*.h) echo "bundle" ;;
+	archive*.h | nettle/*) echo "bundle" ;;
 	md4c*.h) echo "content" ;;
 	ini.h) echo "core" ;;
 	jansson.h) echo "*" ;;

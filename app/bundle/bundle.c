@@ -15,6 +15,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <jansson.h>
+#include <nettle/sha2.h>
 #include <sodium.h>
 
 #include "kiosk/content.h"
@@ -27,6 +28,8 @@
 
 #define KEY_FILE_MAX 4096
 #define CHUNK (64 * 1024)
+/* Staged bytes handed to the disk while the rest of the member is hashed. */
+#define WRITEBACK (8 * 1024 * 1024)
 
 const char *bundle_strerror(enum bundle_err err)
 {
@@ -295,13 +298,13 @@ enum bundle_err bundle_hash_file(const char *path, char out[65], uint64_t *size,
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return fail(err, BUNDLE_ERR_IO, "%s: %s", path, strerror(errno));
-	crypto_hash_sha256_state st;
-	crypto_hash_sha256_init(&st);
+	struct sha256_ctx st;
+	sha256_init(&st);
 	unsigned char *buf = xmalloc(CHUNK);
 	ssize_t got;
 	*size = 0;
 	while ((got = read(fd, buf, CHUNK)) > 0) {
-		crypto_hash_sha256_update(&st, buf, (unsigned long long)got);
+		sha256_update(&st, (size_t)got, buf);
 		*size += (uint64_t)got;
 	}
 	int saved = errno;
@@ -309,8 +312,8 @@ enum bundle_err bundle_hash_file(const char *path, char out[65], uint64_t *size,
 	free(buf);
 	if (got < 0)
 		return fail(err, BUNDLE_ERR_IO, "%s: %s", path, strerror(saved));
-	unsigned char h[crypto_hash_sha256_BYTES];
-	crypto_hash_sha256_final(&st, h);
+	unsigned char h[SHA256_DIGEST_SIZE];
+	sha256_digest(&st, sizeof h, h);
 	hex(h, sizeof h, out);
 	return BUNDLE_OK;
 }
@@ -542,9 +545,10 @@ static void pass_progress(struct pass *p, enum bundle_phase phase)
 static enum bundle_err check_member(struct pass *p, const char *name, json_t *want, int sink)
 {
 	uint64_t size = (uint64_t)json_integer_value(json_object_get(want, "size")), total = 0;
+	uint64_t handed = 0;
 	const char *sum = json_string_value(json_object_get(want, "sha256"));
-	crypto_hash_sha256_state st;
-	crypto_hash_sha256_init(&st);
+	struct sha256_ctx st;
+	sha256_init(&st);
 	char *buf = xmalloc(CHUNK);
 	la_ssize_t got;
 	enum bundle_err e = BUNDLE_OK;
@@ -555,11 +559,19 @@ static enum bundle_err check_member(struct pass *p, const char *name, json_t *wa
 				 "bytes)", name, (unsigned long long)size);
 			break;
 		}
-		crypto_hash_sha256_update(&st, (const unsigned char *)buf, (unsigned long long)got);
+		sha256_update(&st, (size_t)got, (const uint8_t *)buf);
 		if (sink >= 0 && write(sink, buf, (size_t)got) != got) {
 			e = fail(p->err, BUNDLE_ERR_IO, "%s: cannot be written: %s", name,
 				 errno ? strerror(errno) : "the disk is full");
 			break;
+		}
+		/* Start writing back what is staged so far, so the disk works while
+		 * the rest is hashed; the fsync before the switch still waits for
+		 * every byte (this only starts it, and may fail without harm). */
+		if (sink >= 0 && total - handed >= WRITEBACK) {
+			(void)sync_file_range(sink, (off_t)handed, (off_t)(total - handed),
+					      SYNC_FILE_RANGE_WRITE);
+			handed = total;
 		}
 		if (pass_cancelled(p)) {
 			e = fail(p->err, BUNDLE_ERR_CANCELLED, "stopped while copying %s", name);
@@ -577,9 +589,9 @@ static enum bundle_err check_member(struct pass *p, const char *name, json_t *wa
 	if (total != size)
 		return fail(p->err, BUNDLE_ERR_MEMBER, "%s: %llu bytes, the manifest says %llu", name,
 			    (unsigned long long)total, (unsigned long long)size);
-	unsigned char h[crypto_hash_sha256_BYTES];
+	unsigned char h[SHA256_DIGEST_SIZE];
 	char got_sum[65];
-	crypto_hash_sha256_final(&st, h);
+	sha256_digest(&st, sizeof h, h);
 	hex(h, sizeof h, got_sum);
 	if (!sum || strcmp(sum, got_sum) != 0)
 		return fail(p->err, BUNDLE_ERR_MEMBER, "%s: its SHA-256 is not the manifest's: the "

@@ -11,7 +11,7 @@
  * then streams every member through its hash: nothing of a bundle is
  * trusted, or parsed beyond the capped manifest, before its signer is
  * known.  Only this module (and core) includes libsodium; only this one
- * includes libarchive.
+ * includes libarchive (and nettle, whose SHA-256 hashes the members).
  */
 #ifndef KIOSK_BUNDLE_H
 #define KIOSK_BUNDLE_H
