@@ -422,6 +422,39 @@ static void test_stick_pulled_while_installing(void **state)
 	stick_at_home(m, STICK, t += 1000);
 }
 
+/* A pulled stick often fails the job's reads before the watch notices it
+ * went: the message for staff stays until they have read it, and the
+ * stick put back is checked again. */
+static void test_failure_stays_when_stick_goes(void **state)
+{
+	struct fixture *f = *state;
+	struct model *m = f->m;
+	uint64_t t = T0 + 1000;
+	installing(m, t);
+	struct bundle_outcome *o = failed_outcome(BUNDLE_OP_IMPORT, BUNDLE_ERR_MEMBER, true);
+	model_import_outcome(m, o, t += 1000);
+	free(o);
+	expect_failed(state, m, "import.err.stick", "import.failed");
+	model_stick_bundle(m, NULL, t += 300);
+	expect_failed(state, m, "import.err.stick", "import.failed");
+	expect_no_cmd(m);
+	model_activate(m, "import.done", t += 1000);
+	expect_screen(m, MODEL_SCREEN_HOME);
+	stick_at_home(m, STICK, t += 1000);
+
+	/* A bundle refused for its signer: staff pull the stick to fix it. */
+	o = failed_outcome(BUNDLE_OP_PREVIEW, BUNDLE_ERR_SIGNER, false);
+	model_import_outcome(m, o, t += 1000);
+	free(o);
+	model_stick_bundle(m, NULL, t += 1000);
+	expect_failed(state, m, "import.err.signer", "import.failed");
+	/* Put back (or another one) before tapping: checked anew. */
+	model_stick_bundle(m, STICK, t += 1000);
+	expect_screen(m, MODEL_SCREEN_IMPORT);
+	expect_cmd(m, MODEL_IMPORT_PREVIEW, STICK);
+	need(m, "import.checking.text");
+}
+
 static void test_cancel_while_installing(void **state)
 {
 	struct fixture *f = *state;
@@ -571,6 +604,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_done_button_goes_home, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failures_for_staff, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stick_pulled_while_installing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failure_stays_when_stick_goes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cancel_while_installing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_install_never_ran, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cancel_on_ready, setup, teardown),
