@@ -92,7 +92,12 @@ uint64_t bundle_submit(struct jobs *j, enum bundle_op op, const char *path,
 const struct bundle_outcome *bundle_outcome_of(const struct job_result *r)
 {
 	const struct request *q = r && r->kind == JOB_KIND_IMPORT ? r->data : NULL;
-	/* A job cancelled while it ran may still have switched (the cancel
+	/* A preview cancelled while it ran (it does not stop: it reads only
+	 * the small members) is about a stick the screen has moved past; shown,
+	 * it would pass for the preview of the one checked now. */
+	if (q && q->op == BUNDLE_OP_PREVIEW && r->cancelled)
+		return NULL;
+	/* An import cancelled while it ran may still have switched (the cancel
 	 * came too late): what it did is its outcome. */
 	return q && q->ran ? &q->outcome : NULL;
 }

@@ -84,9 +84,16 @@ void model_stick_bundle(struct model *m, const char *path, uint64_t now_ms)
 		s->path[0] = '\0'; /* whatever comes next is new */
 		return;
 	}
+	bool on_screen = m->screen == MODEL_SCREEN_IMPORT;
+	if (!path && s->step == IMPORT_FAILED && on_screen) {
+		/* What went wrong stays until staff have read it: a stick pulled
+		 * mid-copy fails the job's reads before the watch notices that it
+		 * went.  Put back, it is checked again. */
+		s->path[0] = '\0';
+		return;
+	}
 	if (s->step == IMPORT_CHECKING)
 		queue_cmd(m, MODEL_IMPORT_CANCEL);
-	bool on_screen = m->screen == MODEL_SCREEN_IMPORT;
 	snprintf(s->path, sizeof s->path, "%s", path ? path : "");
 	forget_preview(s);
 	s->stick_gone = false;

@@ -166,10 +166,11 @@ struct bundle_outcome {
 uint64_t bundle_submit(struct jobs *j, enum bundle_op op, const char *path,
 		       const char *trusted_dir, const char *data_dir);
 /* The outcome in a finished import job's result (NULL for other results,
- * and for a job cancelled before it ran: then nothing was done); owned by
- * the result.  A job cancelled while it ran reports what it did: stopped
- * (BUNDLE_ERR_CANCELLED), or installed when the cancel came after the
- * switch began. */
+ * for a job cancelled before it ran: then nothing was done, and for a
+ * preview cancelled at all: it is about a bundle nobody waits for); owned
+ * by the result.  An import cancelled while it ran reports what it did:
+ * stopped (BUNDLE_ERR_CANCELLED), or installed when the cancel came after
+ * the switch began. */
 const struct bundle_outcome *bundle_outcome_of(const struct job_result *r);
 
 /* ---- Sticks: where bundles come from (stick.c) ----
