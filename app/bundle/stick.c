@@ -219,8 +219,9 @@ struct stick_watch *stick_watch_start(char *const *roots, const struct wake *wak
 	pthread_mutex_init(&w->lock, NULL);
 	w->inotify = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	w->mountinfo = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	w->stop[0] = w->stop[1] = -1;
 	if (w->inotify < 0 || pipe2(w->stop, O_CLOEXEC) != 0 ||
-	    pthread_create(&w->thread, NULL, watch_thread, w) != 0) {
+	    (errno = pthread_create(&w->thread, NULL, watch_thread, w)) != 0) {
 		LOG_ERR("sticks cannot be watched: %s; bundles come only through kioskctl",
 			strerror(errno));
 		return w; /* a watch that never finds anything */
@@ -238,9 +239,10 @@ void stick_watch_stop(struct stick_watch *w)
 		if (write(w->stop[1], &byte, 1) != 1)
 			LOG_WARN("cannot stop the stick watch: %s", strerror(errno));
 		pthread_join(w->thread, NULL);
-		close(w->stop[0]);
-		close(w->stop[1]);
 	}
+	for (int i = 0; i < 2; i++)
+		if (w->stop[i] >= 0)
+			close(w->stop[i]);
 	if (w->inotify >= 0)
 		close(w->inotify);
 	if (w->mountinfo >= 0)
