@@ -8,9 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kiosk/bundle.h"
+#include "kiosk/sync.h"
 #include "kiosk/content.h"
 #include "kiosk/core.h"
 #include "kiosk/export.h"
@@ -38,9 +40,12 @@ static void usage(FILE *f)
 	      "  bundle import [--force] FILE\n"
 	      "                    verifies and installs it atomically; --force allows an older one\n"
 	      "  bundle rollback   goes back to the version installed before the last import\n"
+	      "  sync [--dry-run]  one sync pass now, a line per batch ([sync] url); --dry-run\n"
+	      "                    says what it would send\n"
 	      "\n"
 	      "--config defaults to ./kiosk.conf.  Exit codes: 0 ok, 1 runtime error,\n"
-	      "2 usage error, 3 input rejected (e.g. a bad config).\n",
+	      "2 usage error, 3 input rejected (e.g. a bad config), 5 the sync server cannot be\n"
+	      "reached (nothing lost).\n",
 	      f);
 }
 
@@ -148,9 +153,17 @@ static int cmd_status(const struct config *cfg, bool as_json)
 	json_object_set_new(o, "languages", langs);
 	json_object_set_new(o, "feedback_pending", json_integer(pending));
 	json_object_set_new(o, "feedback_sent", json_integer(sent));
-	/* Sync arrives with its feature: null until then. */
-	json_object_set_new(o, "last_sync", json_null());
-	json_object_set_new(o, "last_sync_error", json_null());
+	int64_t last_ok = 0;
+	char *last_error = NULL;
+	store_sync_last(s, &last_ok, &last_error);
+	char when[32] = "";
+	time_t t = (time_t)last_ok;
+	struct tm tm;
+	if (last_ok && gmtime_r(&t, &tm))
+		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	json_object_set_new(o, "last_sync", *when ? json_string(when) : json_null());
+	json_object_set_new(o, "last_sync_error", json_string_or_null(last_error));
+	free(last_error);
 	json_object_set_new(o, "database", json_string(path));
 	json_object_set_new(o, "database_schema", json_integer(store_schema_version(s)));
 	json_object_set_new(o, "database_recovered_from",
@@ -498,6 +511,88 @@ static int cmd_bundle(const struct config *cfg, int argc, char **argv)
 	return bundle_usage("unknown command or arguments");
 }
 
+/* ---- kioskctl sync ---- */
+
+static int sync_exit(enum sync_err e)
+{
+	switch (e) {
+	case SYNC_OK: return KIOSK_EXIT_OK;
+	case SYNC_ERR_UNREACHABLE: return KIOSK_EXIT_UNREACHABLE; /* nothing lost: later */
+	case SYNC_ERR_CONFIG: return KIOSK_EXIT_REJECTED;
+	default: return KIOSK_EXIT_RUNTIME;
+	}
+}
+
+static int write_batch(struct store *s, const char *batch_id, FILE *out)
+{
+	return export_write_batch(s, batch_id, out) == EXPORT_OK ? 0 : -1;
+}
+
+static void print_batch(void *data, const char *batch_id, size_t responses)
+{
+	(void)data;
+	printf("batch %s: %zu responses sent\n", batch_id, responses);
+	fflush(stdout);
+}
+
+static int cmd_sync(const struct config *cfg, bool dry_run)
+{
+	if (!*cfg->sync_url) {
+		fprintf(stderr, "kioskctl: sync: no server: set [sync] url in %s\n", cfg->path);
+		return KIOSK_EXIT_REJECTED;
+	}
+	char *path = NULL, *kiosk_id = NULL;
+	int rc = KIOSK_EXIT_RUNTIME;
+	struct store *s = open_database(cfg, dry_run ? STORE_OPEN_READONLY : STORE_OPEN_WORKER, "",
+					&path);
+	if (!s || store_kiosk_id(s, cfg->kiosk_id, &kiosk_id) != STORE_OK) {
+		if (s)
+			fprintf(stderr, "kioskctl: sync: the kiosk has no id yet (it makes one at its "
+				"first start)\n");
+		goto out;
+	}
+	if (dry_run) {
+		int64_t batches = 0, responses = 0;
+		if (sync_plan(s, clock_wall_s(), &batches, &responses) != SYNC_OK) {
+			fprintf(stderr, "kioskctl: sync: %s: cannot be read\n", path);
+			goto out;
+		}
+		printf("would send %lld responses (%lld in batches made before) to "
+		       "%s/feedback/%s/; nothing sent\n", (long long)responses, (long long)batches,
+		       cfg->sync_url, kiosk_id);
+		rc = KIOSK_EXIT_OK;
+		goto out;
+	}
+	struct sync_options o = {
+		.url = cfg->sync_url,
+		.user = cfg->sync_user,
+		.token_file = cfg->sync_token_file,
+		.ca_file = cfg->sync_ca_file,
+		.kiosk_id = kiosk_id,
+		.data_dir = cfg->data_dir,
+		.batch_size = 200,
+		.stall_s = 20,
+		.now_s = clock_wall_s(),
+		.write_batch = write_batch,
+		.on_batch = print_batch,
+	};
+	struct sync_result r;
+	enum sync_err e = sync_pass(s, &o, &r);
+	int64_t pending = 0, sent = 0;
+	store_feedback_counts(s, &pending, &sent);
+	if (e)
+		fprintf(stderr, "kioskctl: sync: %s%s\n", r.message,
+			e == SYNC_ERR_UNREACHABLE ? " (nothing is lost: the next pass sends it)" : "");
+	printf("%zu responses sent in %zu batches; %lld waiting\n", r.responses, r.batches,
+	       (long long)pending);
+	rc = sync_exit(e);
+out:
+	free(kiosk_id);
+	store_close(s);
+	free(path);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -541,6 +636,9 @@ int main(int argc, char **argv)
 		rc = cmd_export(&cfg, argc - optind, argv + optind);
 	else if (strcmp(cmd, "bundle") == 0)
 		rc = cmd_bundle(&cfg, argc - optind, argv + optind);
+	else if (strcmp(cmd, "sync") == 0 && (argc - optind == 1 ||
+					      (argc - optind == 2 && !strcmp(argv[optind + 1], "--dry-run"))))
+		rc = cmd_sync(&cfg, argc - optind == 2);
 	else
 		usage(stderr);
 	config_free(&cfg);

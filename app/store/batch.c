@@ -146,3 +146,61 @@ enum store_err store_batch_count(struct store *s, int64_t *batches)
 	sqlite3_finalize(st);
 	return store_err_from_sqlite(rc);
 }
+
+enum store_err store_batch_plan(struct store *s, int64_t before_hour, int64_t *batches,
+				int64_t *responses)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db,
+				    "SELECT (SELECT count(*) FROM sync_batch),"
+				    " (SELECT count(*) FROM outbox o JOIN response r ON r.id = o.response_id"
+				    "  WHERE o.sent = 0 AND o.batch_id IS NULL AND r.hour < ?1)"
+				    " + (SELECT coalesce(sum(responses), 0) FROM sync_batch)",
+				    -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, before_hour);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			*batches = sqlite3_column_int64(st, 0);
+			*responses = sqlite3_column_int64(st, 1);
+			rc = SQLITE_OK;
+		}
+	}
+	sqlite3_finalize(st);
+	return store_err_from_sqlite(rc);
+}
+
+enum store_err store_sync_note(struct store *s, int64_t when, const char *error)
+{
+	enum store_err e = store_begin_write(s);
+	if (e != STORE_OK)
+		return e;
+	char value[32];
+	snprintf(value, sizeof value, "%lld", (long long)when);
+	e = store_meta_set(s, error ? "last_sync_try" : "last_sync", value);
+	if (e == STORE_OK)
+		e = store_meta_set(s, "last_sync_error", error ? error : "");
+	if (e != STORE_OK) {
+		store_rollback(s);
+		return e;
+	}
+	return store_commit(s);
+}
+
+enum store_err store_sync_last(struct store *s, int64_t *last_ok, char **last_error)
+{
+	*last_ok = 0;
+	*last_error = NULL;
+	char *v = NULL;
+	enum store_err e = store_meta_get(s, "last_sync", &v);
+	if (e == STORE_OK)
+		*last_ok = strtoll(v, NULL, 10);
+	free(v);
+	if (e != STORE_OK && e != STORE_ERR_NOT_FOUND)
+		return e;
+	e = store_meta_get(s, "last_sync_error", last_error);
+	if (e == STORE_OK && !**last_error) {
+		free(*last_error);
+		*last_error = NULL;
+	}
+	return e == STORE_ERR_NOT_FOUND ? STORE_OK : e;
+}

@@ -302,7 +302,7 @@ static char *move_aside(const char *path)
 	return kept;
 }
 
-static enum store_err meta_set(struct store *s, const char *key, const char *value)
+enum store_err store_meta_set(struct store *s, const char *key, const char *value)
 {
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(s->db, "INSERT INTO meta(key, value) VALUES(?1, ?2) "
@@ -334,7 +334,7 @@ enum store_err store_text_of(sqlite3_stmt *st, char **out)
 	return e;
 }
 
-static enum store_err meta_get(struct store *s, const char *key, char **value)
+enum store_err store_meta_get(struct store *s, const char *key, char **value)
 {
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = ?1", -1, &st, NULL);
@@ -380,7 +380,7 @@ enum store_err store_open(const char *path, enum store_open_mode mode, struct st
 		if (e == STORE_OK)
 			e = migrate(s);
 		if (e == STORE_OK)
-			e = meta_set(s, "recovered_from", kept);
+			e = store_meta_set(s, "recovered_from", kept);
 		free(kept);
 	} else if (e == STORE_ERR_CORRUPT) {
 		LOG_ERR("%s: %s", path, store_strerror(e));
@@ -390,7 +390,7 @@ enum store_err store_open(const char *path, enum store_open_mode mode, struct st
 		return e;
 	}
 	char *kept = NULL;
-	if (meta_get(s, "recovered_from", &kept) == STORE_OK)
+	if (store_meta_get(s, "recovered_from", &kept) == STORE_OK)
 		s->recovered_from = kept;
 	*out = s;
 	return STORE_OK;
@@ -456,13 +456,13 @@ enum store_err store_kiosk_id(struct store *s, const char *configured, char **id
 		return STORE_OK;
 	}
 	*id = NULL;
-	enum store_err e = meta_get(s, "kiosk_id", id);
+	enum store_err e = store_meta_get(s, "kiosk_id", id);
 	if (e != STORE_ERR_NOT_FOUND || s->mode != STORE_OPEN_RECOVER)
 		return e; /* only the kiosk's own connection makes it */
 	char hex[17];
 	id_random_hex(hex, 8);
 	char *made = xasprintf("kiosk-%s", hex);
-	e = meta_set(s, "kiosk_id", made);
+	e = store_meta_set(s, "kiosk_id", made);
 	if (e != STORE_OK) {
 		free(made);
 		return e;
@@ -475,7 +475,7 @@ enum store_err store_kiosk_id(struct store *s, const char *configured, char **id
 enum store_err store_content_version(struct store *s, int64_t *version)
 {
 	char *v = NULL;
-	enum store_err e = meta_get(s, "content_version", &v);
+	enum store_err e = store_meta_get(s, "content_version", &v);
 	*version = 0;
 	if (e == STORE_ERR_NOT_FOUND)
 		return STORE_OK;
@@ -492,7 +492,7 @@ enum store_err store_content_version_set(struct store *s, int64_t version)
 		return begun;
 	char value[32];
 	snprintf(value, sizeof value, "%lld", (long long)version);
-	enum store_err e = meta_set(s, "content_version", value);
+	enum store_err e = store_meta_set(s, "content_version", value);
 	if (e == STORE_OK) {
 		sqlite3_stmt *st;
 		int rc = sqlite3_prepare_v2(s->db, "INSERT INTO content_history(version, installed_at, "

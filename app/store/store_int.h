@@ -20,6 +20,10 @@ struct store {
 /* Steps a prepared query and copies the first column of its row into *out
  * (the caller's); STORE_ERR_NOT_FOUND without a row.  Finalizes st. */
 enum store_err store_text_of(sqlite3_stmt *st, char **out);
+/* A fact in the meta table (insert or replace; not a transaction of its
+ * own), and its value (*value the caller's; STORE_ERR_NOT_FOUND). */
+enum store_err store_meta_set(struct store *s, const char *key, const char *value);
+enum store_err store_meta_get(struct store *s, const char *key, char **value);
 /* Maps an SQLite result code to the module's error. */
 enum store_err store_err_from_sqlite(int rc);
 /* BEGIN IMMEDIATE, after checking that this connection may write and that

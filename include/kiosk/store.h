@@ -148,6 +148,16 @@ enum store_err store_batch_next(struct store *s, char batch_id[STORE_ID_LEN + 1]
 enum store_err store_batch_sent(struct store *s, const char *batch_id, size_t *marked);
 /* Batches made and not yet confirmed. */
 enum store_err store_batch_count(struct store *s, int64_t *batches);
+/* What a sync pass would send now: *batches kept, and *responses in them
+ * and of hours before before_hour not yet in one (reads only). */
+enum store_err store_batch_plan(struct store *s, int64_t before_hour, int64_t *batches,
+				int64_t *responses);
+/* A sync pass ended at when: error NULL for success (the last sync), else
+ * what went wrong (kept until a pass succeeds). */
+enum store_err store_sync_note(struct store *s, int64_t when, const char *error);
+/* The time of the last successful pass (0: never) and the error of the
+ * last pass (*last_error the caller's; NULL when it succeeded). */
+enum store_err store_sync_last(struct store *s, int64_t *last_ok, char **last_error);
 
 /* One answer with its response's fields, as export reads them.  Borrowed
  * for the duration of the callback. */
