@@ -10,6 +10,7 @@
 #include "kiosk/core.h"
 #include "kiosk/model.h"
 #include "kiosk/store.h"
+#include "kiosk/sync.h"
 #include "kiosk/ui.h"
 
 #define LOG_MODULE "main"
@@ -70,6 +71,7 @@ int main(int argc, char **argv)
 	 * it stays resident in pieces; a fixed threshold keeps every big buffer
 	 * mapped, so that a stopped film gives its memory back to the system. */
 	mallopt(M_MMAP_THRESHOLD, 512 * 1024);
+	sync_init(); /* libcurl, before any thread */
 	while ((c = getopt_long(argc, argv, "c:wHs:d:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': config_path = optarg; break;
@@ -141,6 +143,7 @@ int main(int argc, char **argv)
 		model_set_out_of_service(model, cerr.message);
 	else if (!store)
 		model_set_out_of_service(model, "The database cannot be opened; see the log.");
+	ui.kiosk_id = kiosk_id;
 	rc = ui_run(&cfg, model, &ui);
 out:
 	model_free(model);

@@ -21,6 +21,12 @@
 #define REDIRECTS_MAX 3
 #define CONNECT_TIMEOUT_S 15L
 
+void sync_init(void)
+{
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		LOG_ERR("libcurl cannot start: feedback cannot be synced");
+}
+
 const char *sync_strerror(enum sync_err err)
 {
 	switch (err) {

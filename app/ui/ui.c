@@ -185,6 +185,7 @@ static void take_job_results(struct ui *u)
 		switch (r.kind) {
 		case JOB_KIND_SPEECH: play_speech(u, &r); break;
 		case JOB_KIND_IMPORT: sticks_on_result(u, &r); break;
+		case JOB_KIND_SYNC: syncing_on_result(u, &r); break;
 		default:
 			LOG_WARN("a %s job ended (status %d) with nobody waiting for it",
 				 job_kind_name(r.kind), r.status);
@@ -204,6 +205,7 @@ static void on_wake(struct ui *u, enum wake_source source)
 		sticks_progress(u);
 		break;
 	case WAKE_SOURCE_STICK: sticks_on_wake(u); break;
+	case WAKE_SOURCE_NET: syncing_on_net(u); break;
 	case WAKE_SOURCE_COUNT: break;
 	}
 }
@@ -308,6 +310,9 @@ static uint64_t next_deadline(struct ui *u)
 	uint64_t film = video_deadline(u);
 	if (film && (!d || film < d))
 		d = film;
+	uint64_t sync = syncing_deadline(u);
+	if (sync && (!d || sync < d))
+		d = sync;
 	return d;
 }
 
@@ -315,6 +320,7 @@ static void run_timers(struct ui *u, uint64_t now)
 {
 	input_animate(u, now);
 	video_check(u);
+	syncing_timer(u, now);
 	model_tick(u->model, now);
 	ui_frame(u);
 }
@@ -535,6 +541,7 @@ static void close_ui(struct ui *u)
 	/* Workers, the stick watch and libvlc wake through SDL: they stop
 	 * before SDL does. */
 	sticks_stop(u);
+	syncing_stop(u);
 	jobs_free(u->jobs);
 	video_free(u);
 	if (u->audio)
@@ -610,6 +617,7 @@ int ui_run(const struct config *cfg, struct model *m, const struct ui_options *o
 	u.wake = (struct wake){wake_ui, &u};
 	u.jobs = jobs_new(&u.wake);
 	sticks_start(&u);
+	syncing_start(&u, opts->kiosk_id);
 	const char *frame_log = getenv("KIOSK_FRAME_LOG");
 	if (frame_log && !(u.frame_log = fopen(frame_log, "w")))
 		LOG_WARN("%s: cannot write the frame log", frame_log);

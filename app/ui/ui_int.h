@@ -261,6 +261,15 @@ struct ui {
 	Uint32 wake_event;     /* the one SDL event type of every wake */
 	atomic_bool wake_pending[WAKE_SOURCE_COUNT]; /* posted and not yet handled */
 
+	/* the sync rhythm (syncing.c) */
+	struct {
+		const char *kiosk_id;  /* borrowed; NULL: no sync */
+		uint64_t due_ms;       /* the next pass (app clock), 0: none waiting */
+		uint64_t started_ms;
+		int failures;          /* passes in a row that could not reach the server */
+		struct net_watch *net;
+	} sync;
+
 	/* bundles from sticks (sticks.c) */
 	struct stick_watch *sticks; /* NULL: none are watched (no database) */
 
@@ -309,5 +318,13 @@ void sticks_on_result(struct ui *u, const struct job_result *r);
 void sticks_progress(struct ui *u);
 /* The model's import commands, passed to the job seam. */
 void sticks_requests(struct ui *u);
+
+/* ---- syncing.c: the sync rhythm ---- */
+void syncing_start(struct ui *u, const char *kiosk_id);
+void syncing_stop(struct ui *u);
+uint64_t syncing_deadline(const struct ui *u);
+void syncing_timer(struct ui *u, uint64_t now);
+void syncing_on_result(struct ui *u, const struct job_result *r);
+void syncing_on_net(struct ui *u);
 
 #endif

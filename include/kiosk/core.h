@@ -144,6 +144,8 @@ int64_t path_free_bytes(const char *path);
 /* ---- Random ids (libsodium) ---- */
 /* Writes 2*nbytes lowercase hex digits and a NUL into out. */
 void id_random_hex(char *out, size_t nbytes);
+/* A random 32-bit number (jitter, never a secret's only source). */
+uint32_t id_random_u32(void);
 
 /* ---- Jobs: the one seam for work beside the screen (jobs.c) ----
  * A worker thread per kind of job, a queue each, cancellation, a progress
@@ -156,6 +158,7 @@ enum wake_source {
 	WAKE_SOURCE_JOBS,  /* a job finished, was cancelled or made progress */
 	WAKE_SOURCE_MEDIA, /* the film player has a frame or a change of state */
 	WAKE_SOURCE_STICK, /* a USB stick came or went */
+	WAKE_SOURCE_NET,   /* a network link or address came or went */
 	WAKE_SOURCE_COUNT, /* (the number of sources) */
 };
 

@@ -85,4 +85,28 @@ enum sync_err sync_plan(struct store *s, int64_t now_s, int64_t *batches, int64_
  * interval_s and 5 s doubled per failure; random is any 32-bit number. */
 int64_t sync_retry_delay_s(int failures, int interval_s, uint32_t random);
 
+/* Once at the start, before any thread: libcurl's global set-up. */
+void sync_init(void);
+
+/* ---- On the kiosk: a pass on the job seam's sync worker ---- */
+struct jobs;
+struct job_result;
+
+/* Queues a pass with o (its strings copied; on_batch, cancelled and data
+ * are the job's own; now_s is taken when it runs).  The id, or 0 when the
+ * queue is full. */
+uint64_t sync_submit(struct jobs *j, const struct sync_options *o);
+/* The result in a finished sync job's result (NULL for other results and
+ * for a job cancelled before it ran); owned by the result. */
+const struct sync_result *sync_result_of(const struct job_result *r);
+
+/* A thread that calls wake (WAKE_SOURCE_NET) when a network link, address
+ * or route comes or goes (netlink, no polling), so that a kiosk whose
+ * server was away tries again soon.  Never NULL; a watch that cannot start
+ * just never wakes. */
+struct net_watch;
+struct wake;
+struct net_watch *net_watch_start(const struct wake *wake);
+void net_watch_stop(struct net_watch *w);
+
 #endif

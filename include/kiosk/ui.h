@@ -15,6 +15,7 @@ struct ui_options {
 	bool headless;              /* SDL's offscreen driver: no display, no audio */
 	const char *script_path;    /* scripted input ("-" = standard input), or NULL */
 	const char *screenshot_dir; /* where "shot NAME" writes; NULL = current folder */
+	const char *kiosk_id;       /* this kiosk's id (for sync); NULL: no sync */
 };
 
 /* Opens the window and runs until the script ends (or forever on a real
