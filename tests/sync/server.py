@@ -57,11 +57,16 @@ Misbehaving(mode="pass", upstream=None, tmpdir=None, tls=False, **options)
                   and that much of the body, then closes (rst=True: with a TCP reset).
       "stall"     when="accept" | "headers" | "body": accepts, reads that far, never answers;
                   held until release_stalls(), set_mode(), stop() or 300 s.
-      "down"      no listener (connections refused); any other mode listens again on the same
-                  port.  Also down() and up().
+      "down"      no listener (connections refused) and the open, kept-alive connections cut;
+                  any other mode listens again on the same port.  Also down() and up().
     start(), stop(), `url`, `port`, files(prefix="feedback/") (the store or the upstream's),
     puts() (the recorded PUTs), wait_requests(n, timeout), release_stalls().  With tls, it
     serves https with the PKI of tmpdir (tls like Nginx's).
+
+free_port() (a free port on 127.0.0.1), response_ids(files) (a Counter of the response ids in
+the ndjson objects of files(): "each response on the server exactly once" is
+`set(c) == ids_in_db and max(c.values()) == 1`), curl(*args) (exit code, status, body,
+stderr of the curl tool).
 
 What nginx 1.22 (Debian 12) answers, checked by the selftest so an upgrade that changes it
 shows up: MKCOL of a new folder 201; of an existing one 405 (also when an object, not a
@@ -75,14 +80,16 @@ Notes: a fault prefix of Nginx answers in nginx's rewrite phase, so before basic
 bearer check is itself a rewrite-phase `if` at server level and comes first).  The bearer
 401 carries no WWW-Authenticate header.  kill() must hit the whole process group: a SIGKILL
 to the master alone leaves its worker serving.  A PUT cut off leaves at most a file in
-nginx/temp/body, never a partial object.  curl -T sends `Expect: 100-continue`; Misbehaving
+nginx/temp/body, never a partial object.  The curl tool (7.88) sends `Expect: 100-continue`
+with every -T upload (1000 bytes too; libcurl's own rules may differ); Misbehaving
 answers a status fault without reading the body then (and closes), sends no 100 before
 garbage, and sends 100 before reading the half body of a cut.
 """
 import argparse
-import base64
+import collections
 import contextlib
 import http.client
+import json
 import os
 import re
 import shutil
@@ -107,6 +114,19 @@ def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def response_ids(files, key="response_id"):
+    """A Counter of the response ids in {path: bytes} of ndjson objects (from files()).
+    Every line must be a JSON object with that key: a torn or foreign line raises."""
+    count = collections.Counter()
+    for path, data in files.items():
+        for n, line in enumerate(data.decode("utf-8").splitlines(), 1):
+            obj = json.loads(line)
+            if not isinstance(obj, dict) or not isinstance(obj.get(key), str):
+                raise ValueError(f"{path}:{n}: no {key}")
+            count[obj[key]] += 1
+    return count
 
 
 def _wait_port(port, timeout, alive=lambda: True):
@@ -664,6 +684,7 @@ class Misbehaving:
         self._listener = s
 
     def down(self):
+        """No listener, and the open connections (kept alive by a client) cut: a server gone."""
         s, self._listener = self._listener, None
         if s is not None:
             # shutdown() first: on Linux it stops the listening at once, even while the
@@ -671,6 +692,11 @@ class Misbehaving:
             with contextlib.suppress(OSError):
                 s.shutdown(socket.SHUT_RDWR)
             s.close()
+        with self._lock:
+            socks = list(self._socks)
+        for c in socks:
+            with contextlib.suppress(OSError):
+                c.shutdown(socket.SHUT_RDWR)
 
     def stop(self):
         self._stopping.set()
@@ -679,13 +705,6 @@ class Misbehaving:
         if self._thread is not None:
             self._thread.join(5)
             self._thread = None
-        with self._lock:
-            socks = list(self._socks)
-        for c in socks:
-            with contextlib.suppress(OSError):
-                c.shutdown(socket.SHUT_RDWR)
-            with contextlib.suppress(OSError):
-                c.close()
 
     def _serve(self):
         while not self._stopping.is_set():
@@ -974,7 +993,10 @@ def selftest():
     changed = sorted(p for p in set(before) | set(after) if before.get(p) != after.get(p)
                      and "nginx" in p)
     check(not changed, f"nothing written to nginx's default paths {changed}")
-    shutil.rmtree(tmp, ignore_errors=True)
+    if check.failed:
+        print(f"      (kept for a look: {tmp})")
+    else:
+        shutil.rmtree(tmp, ignore_errors=True)
     print(f"{'FAILED' if check.failed else 'passed'}: {check.failed} failure(s)")
     return 1 if check.failed else 0
 
@@ -1040,6 +1062,7 @@ def _selftest(check, tmp, started):
           "the 500 of a PUT into a missing folder is rename() failing (error log)")
     rc, code, got, _ = curl(u + "/feedback/k1/b1.ndjson")
     check(code == 200 and got == body, "GET returns the bytes PUT")
+    check(response_ids(ng.files()) == {"r1": 2, "r2": 2}, "response_ids() counts over objects")
     r = subprocess.run(["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-T", "-",
                         u + "/feedback/k1/b3.ndjson"], input=b"new\n", capture_output=True)
     check(r.stdout == b"204" and curl(u + "/feedback/k1/b3.ndjson")[2] == b"new\n",
@@ -1225,7 +1248,21 @@ def _selftest(check, tmp, started):
     rc, code, _, _ = curl("--max-time", "2", "-T", "/dev/null", u + "/feedback/k/st.ndjson")
     dt = time.monotonic() - t
     check(rc == 28 and 1.5 < dt < 5, f"stall: curl times out (exit {rc}, {dt:.1f} s)")
+    mb.set_mode("pass")
+    keep = http.client.HTTPConnection("127.0.0.1", mb.port, timeout=5)
+    keep.request("GET", "/feedback/k/a.ndjson")
+    resp = keep.getresponse()
+    resp.read()
+    first = resp.status
     mb.set_mode("down")
+    try:
+        keep.request("GET", "/feedback/k/a.ndjson")
+        second = keep.getresponse().status
+    except (OSError, http.client.HTTPException) as e:
+        second = type(e).__name__
+    keep.close()
+    check(first == 200 and not isinstance(second, int),
+          f"down: a kept-alive connection is cut too ({first}, then {second})")
     rc = subprocess.run(["curl", "-sS", u + "/"], capture_output=True).returncode
     check(rc == 7, f"down: connection refused (exit {rc})")
     mb.set_mode("pass")
