@@ -15,7 +15,9 @@ RUN_DEPS  = build-essential cmake pkg-config \
             libsqlite3-dev libsodium-dev libjansson-dev libmd4c-dev libinih-dev libarchive-dev nettle-dev libcurl4-openssl-dev \
             libvlc-dev vlc-plugin-base libespeak-ng-dev espeak-ng-data \
             fonts-noto-core fonts-material-design-icons-iconfont
-TEST_DEPS = libcmocka-dev python3 sqlite3 xvfb xauth xdotool
+# nginx: the Debian package that holds the binary, with ngx_http_dav_module built in
+# (nginx-light/-core/-full only add modules to it); curl and openssl drive the sync tests.
+TEST_DEPS = libcmocka-dev python3 sqlite3 xvfb xauth xdotool nginx curl openssl
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
