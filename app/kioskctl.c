@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -40,6 +41,8 @@ static void usage(FILE *f)
 	      "  bundle import [--force] FILE\n"
 	      "                    verifies and installs it atomically; --force allows an older one\n"
 	      "  bundle rollback   goes back to the version installed before the last import\n"
+	      "  admin hash-pin    reads a PIN (4 to 12 digits) on standard input, prints the\n"
+	      "                    line for [admin] pin_hash\n"
 	      "  sync [--dry-run]  one sync pass now, a line per batch ([sync] url); --dry-run\n"
 	      "                    says what it would send\n"
 	      "\n"
@@ -511,6 +514,48 @@ static int cmd_bundle(const struct config *cfg, int argc, char **argv)
 	return bundle_usage("unknown command or arguments");
 }
 
+/* ---- kioskctl admin ---- */
+
+/* Reads a line from standard input without echoing it on a terminal. */
+static bool read_secret_line(char *buf, size_t size)
+{
+	struct termios old, quiet;
+	bool tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0;
+	if (tty) {
+		fputs("PIN (4 to 12 digits): ", stderr);
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	}
+	bool got = fgets(buf, (int)size, stdin) != NULL;
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fputc('\n', stderr);
+	}
+	if (got)
+		buf[strcspn(buf, "\r\n")] = '\0';
+	return got;
+}
+
+static int cmd_admin_hash_pin(void)
+{
+	char pin[64] = "";
+	char hash[PIN_HASH_MAX];
+	int rc = KIOSK_EXIT_OK;
+	if (!read_secret_line(pin, sizeof pin) || !pin_valid(pin)) {
+		fprintf(stderr, "kioskctl: admin hash-pin: a PIN is 4 to 12 digits, on one line of "
+			"standard input\n");
+		rc = KIOSK_EXIT_REJECTED;
+	} else if (pin_hash(pin, hash) != 0) {
+		fprintf(stderr, "kioskctl: admin hash-pin: the PIN cannot be hashed\n");
+		rc = KIOSK_EXIT_RUNTIME;
+	} else {
+		printf("pin_hash = %s\n", hash);
+	}
+	explicit_bzero(pin, sizeof pin);
+	return rc;
+}
+
 /* ---- kioskctl sync ---- */
 
 static int sync_exit(enum sync_err e)
@@ -636,6 +681,9 @@ int main(int argc, char **argv)
 		rc = cmd_export(&cfg, argc - optind, argv + optind);
 	else if (strcmp(cmd, "bundle") == 0)
 		rc = cmd_bundle(&cfg, argc - optind, argv + optind);
+	else if (strcmp(cmd, "admin") == 0 && argc - optind == 2 &&
+		 !strcmp(argv[optind + 1], "hash-pin"))
+		rc = cmd_admin_hash_pin();
 	else if (strcmp(cmd, "sync") == 0 && (argc - optind == 1 ||
 					      (argc - optind == 2 && !strcmp(argv[optind + 1], "--dry-run"))))
 		rc = cmd_sync(&cfg, argc - optind == 2);

@@ -137,6 +137,8 @@ int main(int argc, char **argv)
 		.store = kiosk_id ? store : NULL,
 		.kiosk_id = kiosk_id,
 		.data_dir = config_ok ? cfg.data_dir : NULL,
+		.admin = config_ok && *cfg.admin_pin_hash,
+		.sync = config_ok && *cfg.sync_url,
 	};
 	model = model_new(&settings, content, clock_now_ms()); /* the model owns the content */
 	if (!config_ok)

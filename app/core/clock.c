@@ -5,8 +5,11 @@
 #include <stdatomic.h>
 #include <time.h>
 
+#define VIRTUAL_START_MS 1000000
+
 static atomic_bool virtual_mode;
 static _Atomic uint64_t virtual_ms;
+static _Atomic int64_t virtual_wall_base; /* the wall clock when the virtual one started */
 
 uint64_t clock_real_ms(void)
 {
@@ -25,7 +28,8 @@ uint64_t clock_now_ms(void)
 void clock_use_virtual(void)
 {
 	/* Start away from zero so that "never" (0) stays distinct from "now". */
-	atomic_store(&virtual_ms, 1000000);
+	atomic_store(&virtual_ms, VIRTUAL_START_MS);
+	atomic_store(&virtual_wall_base, (int64_t)time(NULL));
 	atomic_store(&virtual_mode, true);
 }
 
@@ -33,4 +37,12 @@ bool clock_is_virtual(void) { return atomic_load(&virtual_mode); }
 
 void clock_advance_ms(uint64_t ms) { atomic_fetch_add(&virtual_ms, ms); }
 
-int64_t clock_wall_s(void) { return (int64_t)time(NULL); }
+/* A scripted run's wall clock moves with its virtual clock: a lockout of
+ * five minutes ends after "advance 300", as it would on the screen. */
+int64_t clock_wall_s(void)
+{
+	if (atomic_load(&virtual_mode))
+		return atomic_load(&virtual_wall_base) +
+		       (int64_t)((atomic_load(&virtual_ms) - VIRTUAL_START_MS) / 1000);
+	return (int64_t)time(NULL);
+}

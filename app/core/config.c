@@ -291,6 +291,16 @@ static const char *set_sync(struct config *c, const char *key, const char *v)
 	return NULL;
 }
 
+static const char *set_admin(struct config *c, const char *key, const char *v)
+{
+	if (strcmp(key, "pin_hash") != 0)
+		return "unknown key";
+	if (*v && !pin_hash_valid(v))
+		return "expected the line kioskctl admin hash-pin prints ($argon2id$...)";
+	set_str(&c->admin_pin_hash, v);
+	return NULL;
+}
+
 static const char *set_accessibility(struct config *c, const char *key, const char *v)
 {
 	if (strcmp(key, "text_scale") == 0) {
@@ -330,6 +340,8 @@ static int on_entry(void *user, const char *section, const char *key, const char
 		why = set_bundle(st->c, key, value);
 	else if (strcmp(section, "sync") == 0)
 		why = set_sync(st->c, key, value);
+	else if (strcmp(section, "admin") == 0)
+		why = set_admin(st->c, key, value);
 	else if (strcmp(section, "accessibility") == 0)
 		why = set_accessibility(st->c, key, value);
 	else
@@ -415,6 +427,7 @@ void config_defaults(struct config *c, const char *dir)
 	c->sync_token_file = xstrdup("");
 	c->sync_ca_file = xstrdup("");
 	c->sync_interval = 900;
+	c->admin_pin_hash = xstrdup("");
 	c->text_scale = 100;
 	c->high_contrast = false;
 	c->subtitles = true;
@@ -488,6 +501,7 @@ void config_free(struct config *c)
 	free(c->sync_user);
 	free(c->sync_token_file);
 	free(c->sync_ca_file);
+	free(c->admin_pin_hash);
 	free(c->data_dir);
 	free(c->font_dir);
 	free(c->opening_hours);

@@ -70,6 +70,16 @@ void import_at_home(struct model *m)
 		open_screen(m);
 }
 
+bool import_offer_again(struct model *m)
+{
+	struct import_state *s = &m->import;
+	if (!s->path[0] || s->step == IMPORT_INSTALLING)
+		return false;
+	s->step = IMPORT_WAITING;
+	model_arrive_home(m); /* opens it, as a stick arriving at home does */
+	return true;
+}
+
 void model_stick_bundle(struct model *m, const char *path, uint64_t now_ms)
 {
 	struct import_state *s = &m->import;

@@ -185,6 +185,7 @@ void model_free(struct model *m)
 	tree_release(&m->tree);
 	free(m->oos_message);
 	import_free(m);
+	admin_free(m);
 	content_free(m->pending);
 	content_free(m->content);
 	free(m);
@@ -468,7 +469,7 @@ void model_activate(struct model *m, const char *id, uint64_t now_ms)
 		return; /* the touch itself already ended the warning */
 	if (speak_first(m, id))
 		return;
-	if (import_activate(m, id) || activate_common(m, id))
+	if (admin_activate(m, id) || import_activate(m, id) || activate_common(m, id))
 		return;
 	if (m->screen == MODEL_SCREEN_HOME) {
 		if (strcmp(id, "home.guide") == 0)
@@ -500,7 +501,7 @@ void model_back(struct model *m, uint64_t now_ms)
 	model_user_activity(m, now_ms);
 	if (m->screen == MODEL_SCREEN_OUT_OF_SERVICE || m->screen == MODEL_SCREEN_HOME)
 		return;
-	if (import_activate(m, "nav.back"))
+	if (admin_activate(m, "nav.back") || import_activate(m, "nav.back"))
 		return;
 	if (m->screen == MODEL_SCREEN_SURVEY && m->survey) {
 		apply_session(m, session_back(m->survey));
@@ -566,6 +567,8 @@ void model_tick(struct model *m, uint64_t now_ms)
 		}
 		return;
 	}
+	if (admin_tick(m, now_ms))
+		return; /* the admin screens close by their own rule, without a warning */
 	player_tick(m);
 	if (player_busy(m) || import_busy(m))
 		return; /* never idle while a film plays or a bundle installs */
@@ -600,6 +603,9 @@ uint64_t model_next_deadline(const struct model *m)
 		uint64_t next = m->warning_since + (passed / 1000 + 1) * 1000;
 		return next < end ? next : end;
 	}
+	uint64_t admin = admin_deadline(m);
+	if (admin)
+		return admin;
 	uint64_t film = player_deadline(m);
 	if (player_busy(m))
 		return film;
@@ -892,6 +898,11 @@ const struct model_tree *model_tree(struct model *m)
 	case MODEL_SCREEN_OUT_OF_SERVICE: build_out_of_service(m); break;
 	case MODEL_SCREEN_IMPORT:
 		import_build(m);
+		add_language_bar(m);
+		break;
+	case MODEL_SCREEN_ADMIN_PIN:
+	case MODEL_SCREEN_ADMIN:
+		admin_build(m);
 		add_language_bar(m);
 		break;
 	default: build_soon(m, "app.title", MODEL_TONE_PLAIN); break;

@@ -3,6 +3,7 @@
 #define KIOSK_MODEL_INT_H
 
 #include "kiosk/bundle.h"
+#include "kiosk/core.h"
 #include "kiosk/model.h"
 #include "kiosk/store.h"
 
@@ -151,6 +152,30 @@ bool import_busy(const struct model *m);
 void import_build(struct model *m);
 void import_free(struct model *m);
 
+/* ---- admin.c: the PIN pad and the admin area ---- */
+struct admin_state {
+	char pin[PIN_MAX_DIGITS + 1];    /* digits typed; wiped once handed over */
+	bool check_due;                  /* a check waits to be taken by ui/ */
+	bool checking;                   /* the PIN worker has it */
+	const char *message;             /* a string key: wrong, short, locked */
+	int failures;                    /* wrong PINs in a row (kept in the database) */
+	int64_t locked_until;            /* wall clock; 0: not locked */
+	bool sync_due, syncing;          /* admin.sync asked for, running */
+	char sync_note[600];             /* the outcome of the last action here */
+};
+
+/* A tap on the PIN pad or in the admin area; false when neither is shown. */
+bool admin_activate(struct model *m, const char *id);
+/* The admin screens' own idle rule (they close after two minutes, with no
+ * warning); false when neither is shown. */
+bool admin_tick(struct model *m, uint64_t now_ms);
+uint64_t admin_deadline(const struct model *m);
+void admin_build(struct model *m);
+void admin_free(struct model *m);
+/* The admin area's "import": the bundle on a stick (also one dismissed
+ * before) on the import screen; false when no stick holds one. */
+bool import_offer_again(struct model *m);
+
 /* ---- model.c: the state of one resident's session ---- */
 #define HISTORY_MAX 8
 
@@ -184,6 +209,7 @@ struct model {
 
 	struct player player;            /* the film on the player screen (player.c) */
 	struct import_state import;      /* a bundle from a stick (import.c) */
+	struct admin_state admin;        /* the PIN pad and admin area (admin.c) */
 
 	bool speech_mode;                /* a first tap speaks, a second acts */
 	char armed[64];                  /* speech mode: the widget spoken, waiting for its second tap */

@@ -615,3 +615,39 @@ enum store_err store_check_schema(struct store *s, char **report)
 	*report = out;
 	return STORE_OK;
 }
+
+enum store_err store_admin_lock_get(struct store *s, int *failures, int64_t *locked_until)
+{
+	*failures = 0;
+	*locked_until = 0;
+	char *v = NULL;
+	enum store_err e = store_meta_get(s, "admin_failures", &v);
+	if (e == STORE_OK)
+		*failures = (int)strtol(v, NULL, 10);
+	free(v);
+	v = NULL;
+	if (e == STORE_OK || e == STORE_ERR_NOT_FOUND)
+		e = store_meta_get(s, "admin_locked_until", &v);
+	if (e == STORE_OK)
+		*locked_until = strtoll(v, NULL, 10);
+	free(v);
+	return e == STORE_ERR_NOT_FOUND ? STORE_OK : e;
+}
+
+enum store_err store_admin_lock_set(struct store *s, int failures, int64_t locked_until)
+{
+	enum store_err e = store_begin_write(s);
+	if (e != STORE_OK)
+		return e;
+	char a[32], b[32];
+	snprintf(a, sizeof a, "%d", failures);
+	snprintf(b, sizeof b, "%lld", (long long)locked_until);
+	e = store_meta_set(s, "admin_failures", a);
+	if (e == STORE_OK)
+		e = store_meta_set(s, "admin_locked_until", b);
+	if (e != STORE_OK) {
+		store_rollback(s);
+		return e;
+	}
+	return store_commit(s);
+}

@@ -156,8 +156,10 @@ static void on_release(struct ui *u, const struct ui_event *ev)
 		}
 		return;
 	}
-	if (ev->t - u->press_t >= CORNER_HOLD_MS && in_admin_corner(u, u->press_x, u->press_y))
-		return; /* the admin gesture; no admin area without a PIN hash */
+	if (ev->t - u->press_t >= CORNER_HOLD_MS && in_admin_corner(u, u->press_x, u->press_y)) {
+		model_admin_press(u->model, ev->t); /* no tap on what lies beneath */
+		return;
+	}
 	if (node >= 0 && hit_test(u, ev->x, ev->y) == node)
 		model_activate(u->model, u->tree->nodes[node].id, ev->t);
 }

@@ -556,6 +556,51 @@ static int lay_body_home(struct ui *u, size_t *idx, size_t n, int width, int x0)
 	return y + g.bottom;
 }
 
+/* How many body buttons follow one another from idx[0]. */
+static size_t button_run(const struct ui *u, const size_t *idx, size_t n)
+{
+	size_t k = 0;
+	while (k < n && u->tree->nodes[idx[k]].role == MODEL_ROLE_BUTTON &&
+	       u->tree->nodes[idx[k]].slot == MODEL_SLOT_BODY)
+		k++;
+	return k;
+}
+
+/* Buttons that follow one another: the PIN pad as three columns of equal
+ * keys, large enough for any finger; others side by side, wrapping.
+ * Centred in width; returns the height used. */
+static int lay_buttons(struct ui *u, const size_t *idx, size_t n, int width, int x0, int y)
+{
+	const struct metrics *m = &u->layout.m;
+	bool pad = u->tree->screen == MODEL_SCREEN_ADMIN_PIN;
+	int key_w = 0, key_h = imax(m->target, px(104 * m->s));
+	for (size_t k = 0; k < n; k++) {
+		const struct model_node *node = &u->tree->nodes[idx[k]];
+		lay_small_button(u, idx[k], node->tone != MODEL_TONE_PLAIN || !pad ? LOOK_PRIMARY
+										   : LOOK_OUTLINE,
+				 key_h);
+		key_w = imax(key_w, u->layout.boxes[idx[k]].r.w);
+	}
+	int row = width;
+	if (pad) { /* every key as wide as the widest, its label centred */
+		key_w = imax(key_w, px(200 * m->s));
+		for (size_t k = 0; k < n; k++) {
+			struct box *b = &u->layout.boxes[idx[k]];
+			int shift = (key_w - b->r.w) / 2;
+			b->r.w = key_w;
+			b->label_at.x += shift;
+			b->icon_at.x += shift;
+		}
+		row = imin(width, 3 * key_w + 2 * m->gap);
+	}
+	int h = flow_row(u, idx, n, y, x0 + (width - row) / 2, row, true);
+	for (size_t k = 0; k < n; k++) {
+		struct box *b = &u->layout.boxes[idx[k]];
+		lay_place(u, b, b->r.x, b->r.y);
+	}
+	return h;
+}
+
 static int lay_body_column(struct ui *u, size_t *idx, size_t n, int width, int x0, bool center)
 {
 	const struct metrics *m = &u->layout.m;
@@ -576,6 +621,12 @@ static int lay_body_column(struct ui *u, size_t *idx, size_t n, int width, int x
 			continue;
 		}
 		y += space_before(u, i, k == 0);
+		size_t run = button_run(u, idx + k, n - k);
+		if (run > 1) { /* the PIN pad's keys, the admin area's actions */
+			y += lay_buttons(u, idx + k, run, inner, x0 + pad, y);
+			k += run - 1;
+			continue;
+		}
 		if (node->role == MODEL_ROLE_BUTTON) /* "Film ansehen" on a page */
 			lay_small_button(u, i, LOOK_PRIMARY, imax(m->target, px(100 * m->s)));
 		else

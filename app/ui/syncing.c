@@ -61,10 +61,24 @@ void syncing_timer(struct ui *u, uint64_t now)
 		u->sync.due_ms = now + (uint64_t)c->sync_interval * 1000;
 }
 
+void syncing_now(struct ui *u)
+{
+	if (!u->sync.kiosk_id) {
+		model_sync_outcome(u->model, false, 0, sync_strerror(SYNC_ERR_CONFIG));
+		return;
+	}
+	if (jobs_busy(u->jobs, JOB_KIND_SYNC))
+		return; /* the pass under way reports to the admin area too */
+	u->sync.due_ms = clock_now_ms();
+	syncing_timer(u, u->sync.due_ms);
+}
+
 void syncing_on_result(struct ui *u, const struct job_result *r)
 {
 	const struct sync_result *res = sync_result_of(r);
 	uint64_t now = clock_now_ms(), interval = (uint64_t)u->cfg->sync_interval * 1000;
+	model_sync_outcome(u->model, res && res->err == SYNC_OK, res ? res->responses : 0,
+			   res ? res->message : sync_strerror(SYNC_ERR_CANCELLED));
 	if (!res) {
 		u->sync.due_ms = now + interval;
 		return;

@@ -149,6 +149,27 @@ static void speak_requests(struct ui *u)
 	}
 }
 
+/* The PIN the pad asks about goes to the PIN worker; the copy here is
+ * wiped at once (the worker wipes its own after the check). */
+static void admin_requests(struct ui *u)
+{
+	char pin[PIN_MAX_DIGITS + 1];
+	if (model_take_pin_check(u->model, pin)) {
+		if (!pin_submit(u->jobs, u->cfg->admin_pin_hash, pin))
+			model_pin_result(u->model, false, clock_now_ms());
+		explicit_bzero(pin, sizeof pin);
+	}
+	if (model_take_admin_sync(u->model))
+		syncing_now(u);
+}
+
+static void take_pin_result(struct ui *u, const struct job_result *r)
+{
+	bool ok = false;
+	if (pin_result(r, &ok))
+		model_pin_result(u->model, ok, clock_now_ms());
+}
+
 /* A speech job's sound is ready: play it (headphones on a kiosk), unless
  * something newer was asked for meanwhile. */
 static void play_speech(struct ui *u, const struct job_result *r)
@@ -186,6 +207,7 @@ static void take_job_results(struct ui *u)
 		case JOB_KIND_SPEECH: play_speech(u, &r); break;
 		case JOB_KIND_IMPORT: sticks_on_result(u, &r); break;
 		case JOB_KIND_SYNC: syncing_on_result(u, &r); break;
+		case JOB_KIND_PIN: take_pin_result(u, &r); break;
 		default:
 			LOG_WARN("a %s job ended (status %d) with nobody waiting for it",
 				 job_kind_name(r.kind), r.status);
@@ -287,6 +309,7 @@ void ui_sync(struct ui *u)
 	video_prepare(u);
 	speak_requests(u);
 	sticks_requests(u);
+	admin_requests(u);
 }
 
 void ui_frame(struct ui *u)

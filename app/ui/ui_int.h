@@ -326,5 +326,7 @@ uint64_t syncing_deadline(const struct ui *u);
 void syncing_timer(struct ui *u, uint64_t now);
 void syncing_on_result(struct ui *u, const struct job_result *r);
 void syncing_on_net(struct ui *u);
+/* A pass now (the admin area's admin.sync); its outcome goes to the model. */
+void syncing_now(struct ui *u);
 
 #endif

@@ -76,7 +76,8 @@ void clock_advance_ms(uint64_t ms);
 /* Monotonic real time in ms, whatever the virtual clock says: for budgets
  * of work beside the screen (a worker's transaction), never for the UI. */
 uint64_t clock_real_ms(void);
-/* Seconds since the epoch (wall time, for stamps and file names). */
+/* Seconds since the epoch (wall time, for stamps and file names); in a
+ * scripted run it moves on with the virtual clock from the real start. */
 int64_t clock_wall_s(void);
 
 /* ---- Paths and files ---- */
@@ -271,6 +272,8 @@ struct config {
 	char *sync_token_file; /* absolute: the password, or without user a bearer token */
 	char *sync_ca_file;    /* absolute: a municipal CA to verify the server with */
 	int sync_interval;     /* seconds between passes */
+	/* [admin] */
+	char *admin_pin_hash;  /* crypto_pwhash_str of the PIN; empty: no admin area */
 	/* [accessibility] */
 	int text_scale;      /* 100, 150 or 200 */
 	bool high_contrast;
@@ -293,5 +296,26 @@ int config_load(struct config *c, const char *path, struct config_error *err);
 void config_free(struct config *c);
 /* Pixels per centimetre on the configured screen. */
 double config_px_per_cm(const struct config *c);
+
+/* ---- The admin PIN (pin.c) ----
+ * Digits only, 4 to 12 of them.  Hashed with libsodium's crypto_pwhash_str
+ * (Argon2id); a check costs a tenth of a second and 64 MiB on purpose, so
+ * it runs on the job seam's PIN worker.  The PIN is wiped after use. */
+#define PIN_MIN_DIGITS 4
+#define PIN_MAX_DIGITS 12
+#define PIN_HASH_MAX 128
+
+bool pin_valid(const char *pin);
+/* A string crypto_pwhash_str makes ("$argon2id$..."). */
+bool pin_hash_valid(const char *hash);
+/* 0, or -1 for a PIN that is not 4 to 12 digits. */
+int pin_hash(const char *pin, char out[PIN_HASH_MAX]);
+bool pin_verify(const char *hash, const char *pin);
+/* Queues a check of pin (copied, wiped after) against hash; the job id,
+ * or 0 when the queue is full. */
+uint64_t pin_submit(struct jobs *j, const char *hash, const char *pin);
+/* A finished PIN job's verdict; false for other results and for a check
+ * cancelled before it ran. */
+bool pin_result(const struct job_result *r, bool *ok);
 
 #endif

@@ -123,6 +123,8 @@ struct model_settings {
 	struct store *store;     /* where survey responses go; NULL: they cannot be stored */
 	const char *kiosk_id;
 	const char *data_dir;    /* where installed content lives; NULL: never look for new */
+	bool admin;              /* a PIN is set: the admin area exists */
+	bool sync;               /* a sync server is set */
 };
 
 /* content is handed over: the model owns it from now on and frees it.  It
@@ -230,6 +232,21 @@ void model_stick_bundle(struct model *m, const char *path, uint64_t now_ms);
 void model_import_outcome(struct model *m, const struct bundle_outcome *o, uint64_t now_ms);
 /* How far the import is (phase: enum bundle_phase; bytes). */
 void model_import_progress(struct model *m, int phase, int64_t done, int64_t total);
+
+/* ---- The admin area (staff, admins) ----
+ * ui/ sees the corner gesture, runs the PIN check on the job seam and the
+ * sync pass an admin asks for; the model shows the pad and the area. */
+/* A 3-second press in the top-left corner: the PIN pad opens (when the
+ * kiosk has a PIN). */
+void model_admin_press(struct model *m, uint64_t now_ms);
+/* A PIN to check (PIN_MAX_DIGITS + 1 bytes; the caller wipes it after
+ * handing it to the worker); false when none waits. */
+bool model_take_pin_check(struct model *m, char *pin);
+void model_pin_result(struct model *m, bool ok, uint64_t now_ms);
+/* The admin asked for a sync pass now. */
+bool model_take_admin_sync(struct model *m);
+/* How the sync pass the admin asked for ended. */
+void model_sync_outcome(struct model *m, bool ok, size_t responses, const char *message);
 
 /* ---- Speech and keypad ---- */
 /* Something to say aloud: *text (caller frees) in the language of *lang

@@ -126,6 +126,11 @@ enum store_err store_feedback_counts(struct store *s, int64_t *pending, int64_t 
 enum store_err store_outbox_mark_sent(struct store *s, const char *const *response_ids, size_t n,
 				      size_t *marked);
 
+/* The admin PIN pad's wrong tries in a row and the wall-clock second its
+ * lock ends (0: not locked): kept, so that a restart does not lift it. */
+enum store_err store_admin_lock_get(struct store *s, int *failures, int64_t *locked_until);
+enum store_err store_admin_lock_set(struct store *s, int failures, int64_t locked_until);
+
 /* ---- Sync batches (batch.c), on the sync worker's connection ----
  * Making a batch is one write transaction: store_batch_make() opens it and
  * gives up to max unbatched responses of hours before before_hour (a

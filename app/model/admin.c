@@ -1,0 +1,374 @@
+/* model: the PIN pad and the admin area, for staff and admins.
+ *
+ * A 3-second press in the top-left corner (ui/ sees it) opens the PIN pad,
+ * when the kiosk has a PIN at all.  The PIN is checked on the job seam's
+ * PIN worker (ui/ carries the command out): the pad waits, the screen never
+ * freezes.  Three wrong PINs in a row lock the pad for five minutes, and
+ * the lock is kept in the database so that a restart does not lift it.  The
+ * admin area shows the kiosk's state and closes itself after two minutes
+ * without a touch.  In speech mode a digit is spoken as "digit", never as
+ * its value (model.c). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kiosk/content.h"
+#include "kiosk/core.h"
+#include "kiosk/store.h"
+#include "model_int.h"
+
+#define LOG_MODULE "admin"
+
+#define WRONG_MAX 3
+#define LOCK_S (5 * 60)
+#define ADMIN_IDLE_MS (2 * 60 * 1000)
+
+static void clear_pin(struct admin_state *a)
+{
+	explicit_bzero(a->pin, sizeof a->pin);
+}
+
+static int64_t locked_for_s(const struct model *m)
+{
+	int64_t left = m->admin.locked_until - clock_wall_s();
+	return left > 0 ? left : 0;
+}
+
+void model_admin_press(struct model *m, uint64_t now_ms)
+{
+	m->now = now_ms;
+	if (!m->settings.admin || m->screen == MODEL_SCREEN_OUT_OF_SERVICE ||
+	    m->screen == MODEL_SCREEN_ADMIN_PIN || m->screen == MODEL_SCREEN_ADMIN)
+		return;
+	if (import_busy(m))
+		return; /* an install runs to its end first */
+	/* Whatever a resident left open goes, as at an idle reset. */
+	model_arrive_home(m);
+	struct admin_state *a = &m->admin;
+	clear_pin(a);
+	a->message = NULL;
+	a->checking = false;
+	if (m->settings.store)
+		store_admin_lock_get(m->settings.store, &a->failures, &a->locked_until);
+	m->screen = MODEL_SCREEN_ADMIN_PIN;
+	m->last_activity = now_ms;
+	model_changed(m);
+	LOG_INFO("the PIN pad was opened");
+}
+
+bool model_take_pin_check(struct model *m, char *pin)
+{
+	struct admin_state *a = &m->admin;
+	if (!a->check_due)
+		return false;
+	a->check_due = false;
+	memcpy(pin, a->pin, PIN_MAX_DIGITS + 1);
+	clear_pin(a);
+	return true;
+}
+
+static void keep_lock(struct model *m)
+{
+	struct admin_state *a = &m->admin;
+	if (m->settings.store &&
+	    store_admin_lock_set(m->settings.store, a->failures, a->locked_until) != STORE_OK)
+		LOG_ERR("the PIN pad's lock cannot be kept in the database");
+}
+
+void model_pin_result(struct model *m, bool ok, uint64_t now_ms)
+{
+	struct admin_state *a = &m->admin;
+	if (!a->checking)
+		return;
+	a->checking = false;
+	m->last_activity = now_ms;
+	if (m->screen != MODEL_SCREEN_ADMIN_PIN)
+		return; /* the pad was left meanwhile */
+	if (ok) {
+		a->failures = 0;
+		a->locked_until = 0;
+		keep_lock(m);
+		a->message = NULL;
+		a->sync_note[0] = '\0';
+		m->screen = MODEL_SCREEN_ADMIN;
+		LOG_INFO("the admin area was opened");
+	} else {
+		a->failures++;
+		a->message = "pin.wrong";
+		if (a->failures >= WRONG_MAX) {
+			a->failures = 0;
+			a->locked_until = clock_wall_s() + LOCK_S;
+			a->message = "pin.locked";
+			LOG_WARN("%d wrong PINs: the PIN pad is locked for %d minutes", WRONG_MAX,
+				 LOCK_S / 60);
+		}
+		keep_lock(m);
+	}
+	model_changed(m);
+}
+
+static void pin_key(struct model *m, const char *key)
+{
+	struct admin_state *a = &m->admin;
+	size_t n = strlen(a->pin);
+	if (a->checking || locked_for_s(m))
+		return;
+	a->message = NULL;
+	if (key[0] >= '0' && key[0] <= '9' && !key[1]) {
+		if (n < PIN_MAX_DIGITS)
+			a->pin[n] = key[0];
+	} else if (strcmp(key, "delete") == 0 && n) {
+		a->pin[n - 1] = '\0';
+	} else if (strcmp(key, "ok") == 0) {
+		if (n < PIN_MIN_DIGITS) {
+			a->message = "pin.short";
+		} else {
+			a->checking = true;
+			a->check_due = true;
+		}
+	}
+	model_changed(m);
+}
+
+static void leave(struct model *m)
+{
+	clear_pin(&m->admin);
+	m->admin.checking = false;
+	m->admin.check_due = false;
+	model_arrive_home(m);
+}
+
+bool admin_activate(struct model *m, const char *id)
+{
+	struct admin_state *a = &m->admin;
+	if (m->screen == MODEL_SCREEN_ADMIN_PIN) {
+		if (strncmp(id, "pin.", 4) == 0)
+			pin_key(m, id + 4);
+		else if (strcmp(id, "nav.back") == 0 || strcmp(id, "nav.home") == 0)
+			leave(m);
+		else
+			return false;
+		return true;
+	}
+	if (m->screen != MODEL_SCREEN_ADMIN)
+		return false;
+	if (strcmp(id, "admin.close") == 0 || strcmp(id, "nav.back") == 0 ||
+	    strcmp(id, "nav.home") == 0) {
+		LOG_INFO("the admin area was closed");
+		leave(m);
+	} else if (strcmp(id, "admin.sync") == 0) {
+		if (m->settings.sync && !a->syncing) {
+			a->sync_due = true;
+			a->syncing = true;
+			snprintf(a->sync_note, sizeof a->sync_note, "%s",
+				 model_str(m, "admin.sync.running"));
+		}
+		model_changed(m);
+	} else if (strcmp(id, "admin.import") == 0) {
+		if (!import_offer_again(m)) {
+			snprintf(a->sync_note, sizeof a->sync_note, "%s",
+				 model_str(m, "admin.import.none"));
+			model_changed(m);
+		}
+	} else {
+		return false;
+	}
+	return true;
+}
+
+bool model_take_admin_sync(struct model *m)
+{
+	bool due = m->admin.sync_due;
+	m->admin.sync_due = false;
+	return due;
+}
+
+void model_sync_outcome(struct model *m, bool ok, size_t responses, const char *message)
+{
+	struct admin_state *a = &m->admin;
+	if (!a->syncing)
+		return;
+	a->syncing = false;
+	if (ok) {
+		char *t = str_format_n(model_str(m, "admin.sync.done"), (long)responses);
+		snprintf(a->sync_note, sizeof a->sync_note, "%s", t);
+		free(t);
+	} else {
+		snprintf(a->sync_note, sizeof a->sync_note, "%s: %s",
+			 model_str(m, "admin.sync.failed"), message ? message : "");
+	}
+	model_changed(m);
+}
+
+bool admin_tick(struct model *m, uint64_t now_ms)
+{
+	if (m->screen != MODEL_SCREEN_ADMIN && m->screen != MODEL_SCREEN_ADMIN_PIN)
+		return false;
+	if (now_ms >= m->last_activity + ADMIN_IDLE_MS) {
+		LOG_INFO("two minutes without a touch: the %s closes",
+			 m->screen == MODEL_SCREEN_ADMIN ? "admin area" : "PIN pad");
+		leave(m);
+	} else if (m->screen == MODEL_SCREEN_ADMIN_PIN && m->admin.locked_until) {
+		model_changed(m); /* the lock's minutes count down */
+	}
+	return true;
+}
+
+uint64_t admin_deadline(const struct model *m)
+{
+	if (m->screen != MODEL_SCREEN_ADMIN && m->screen != MODEL_SCREEN_ADMIN_PIN)
+		return 0;
+	uint64_t close = m->last_activity + ADMIN_IDLE_MS;
+	if (m->screen == MODEL_SCREEN_ADMIN_PIN && locked_for_s(m)) {
+		uint64_t next = m->now + 1000;
+		return next < close ? next : close;
+	}
+	return close;
+}
+
+/* ---- The screens ---- */
+
+static struct model_node *add_line(struct model *m, const char *id, char *label,
+				   enum model_type type)
+{
+	struct model_node *n = model_add(m, id, MODEL_ROLE_TEXT, MODEL_SLOT_BODY, NULL);
+	free(n->label);
+	n->label = label;
+	n->type = type;
+	return n;
+}
+
+static void build_pin(struct model *m)
+{
+	const struct admin_state *a = &m->admin;
+	model_add_top_bar(m, "pin.title", true);
+	struct model_node *h = model_add(m, "pin.heading", MODEL_ROLE_HEADING, MODEL_SLOT_BODY,
+					 "pin.heading");
+	h->type = MODEL_TYPE_H1;
+	/* The digits typed as dots: never their values on the screen. */
+	size_t n = strlen(a->pin);
+	char dots[PIN_MAX_DIGITS * 4 + 1] = "";
+	for (size_t i = 0; i < n; i++)
+		strcat(dots, "\xe2\x97\x8f"); /* U+25CF black circle */
+	struct model_node *d = add_line(m, "pin.entered", xstrdup(n ? dots : "\xe2\x80\x94"),
+					MODEL_TYPE_H2);
+	d->value = (int)n;
+	int64_t locked = locked_for_s(m);
+	const char *msg = locked ? "pin.locked" : a->checking ? "pin.checking" : a->message;
+	if (msg) {
+		char *text = str_format_n(model_str(m, msg), (long)((locked + 59) / 60));
+		add_line(m, "pin.message", text, MODEL_TYPE_LEAD);
+	}
+	static const char *const keys[] = {"1", "2", "3", "4", "5", "6", "7", "8", "9",
+					   "delete", "0", "ok"};
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		char id[16];
+		snprintf(id, sizeof id, "pin.%s", keys[i]);
+		struct model_node *k = model_add(m, id, MODEL_ROLE_BUTTON, MODEL_SLOT_BODY, NULL);
+		free(k->label);
+		if (strcmp(keys[i], "delete") == 0) {
+			k->label = xstrdup(model_str(m, "pin.delete"));
+			k->icon = ICON_BACKSPACE;
+		} else if (strcmp(keys[i], "ok") == 0) {
+			k->label = xstrdup(model_str(m, "pin.ok"));
+			k->icon = ICON_CHECK;
+			k->tone = MODEL_TONE_GUIDE;
+		} else {
+			k->label = xstrdup(keys[i]);
+		}
+		k->enabled = !locked && !a->checking;
+	}
+}
+
+static char *line_of(const struct model *m, const char *key, const char *value)
+{
+	return xasprintf("%s: %s", model_str(m, key), value);
+}
+
+static void add_state(struct model *m)
+{
+	struct store *s = m->settings.store;
+	char buf[160];
+	add_line(m, "admin.kiosk", line_of(m, "admin.kiosk", m->settings.kiosk_id
+							     ? m->settings.kiosk_id : "—"),
+		 MODEL_TYPE_BODY);
+	snprintf(buf, sizeof buf, "%s · %s %lld", KIOSK_VERSION, model_str(m, "admin.content"),
+		 (long long)model_content_version(m));
+	add_line(m, "admin.versions", line_of(m, "admin.app", buf), MODEL_TYPE_BODY);
+	size_t used = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; m->content && i < m->content->n_languages; i++)
+		used += (size_t)snprintf(buf + used, used < sizeof buf ? sizeof buf - used : 0,
+					 "%s%s", i ? " " : "", m->content->languages[i].code);
+	add_line(m, "admin.languages", line_of(m, "admin.languages", buf), MODEL_TYPE_BODY);
+	int64_t pending = 0, sent = 0, last_ok = 0;
+	char *last_error = NULL;
+	if (s) {
+		store_feedback_counts(s, &pending, &sent);
+		store_sync_last(s, &last_ok, &last_error);
+	}
+	/* Placeholders, never a printf format: the words come with content. */
+	char *c1 = str_format_var(model_str(m, "admin.responses.counts"), "{total}",
+				  (long)(pending + sent));
+	char *c2 = str_format_var(c1, "{pending}", (long)pending);
+	char *counts = str_format_var(c2, "{sent}", (long)sent);
+	free(c1);
+	free(c2);
+	add_line(m, "admin.responses", line_of(m, "admin.responses", counts), MODEL_TYPE_BODY);
+	free(counts);
+	if (!m->settings.sync) {
+		snprintf(buf, sizeof buf, "%s", model_str(m, "admin.sync.off"));
+	} else if (last_ok) {
+		time_t t = (time_t)last_ok;
+		struct tm tm;
+		localtime_r(&t, &tm);
+		strftime(buf, sizeof buf, "%d.%m.%Y %H:%M", &tm);
+	} else {
+		snprintf(buf, sizeof buf, "%s", model_str(m, "admin.sync.never"));
+	}
+	add_line(m, "admin.last-sync", line_of(m, "admin.last-sync", buf), MODEL_TYPE_BODY);
+	if (last_error)
+		add_line(m, "admin.sync-error", line_of(m, "admin.sync-error", last_error),
+			 MODEL_TYPE_NOTE);
+	free(last_error);
+	int64_t free_b = m->settings.data_dir ? path_free_bytes(m->settings.data_dir) : -1;
+	if (free_b >= 10000000000LL)
+		snprintf(buf, sizeof buf, "%lld GB", (long long)(free_b / 1000000000LL));
+	else
+		snprintf(buf, sizeof buf, "%lld MB", (long long)(free_b >= 0 ? free_b / 1000000 : 0));
+	add_line(m, "admin.disk", line_of(m, "admin.disk", buf), MODEL_TYPE_BODY);
+	const char *kept = s ? store_recovered_from(s) : NULL;
+	char *db = kept ? str_replace_var(model_str(m, "admin.database.recovered"), "{file}", kept)
+			: xstrdup(model_str(m, s ? "admin.database.ok" : "admin.database.none"));
+	add_line(m, "admin.database", line_of(m, "admin.database", db),
+		 kept || !s ? MODEL_TYPE_LEAD : MODEL_TYPE_BODY);
+	free(db);
+}
+
+static void build_admin(struct model *m)
+{
+	const struct admin_state *a = &m->admin;
+	model_add_top_bar(m, "admin.title", true);
+	add_state(m);
+	if (a->sync_note[0])
+		add_line(m, "admin.note", xstrdup(a->sync_note), MODEL_TYPE_LEAD);
+	if (m->settings.sync) {
+		struct model_node *b = model_add(m, "admin.sync", MODEL_ROLE_BUTTON, MODEL_SLOT_BODY,
+						 "admin.sync");
+		b->enabled = !a->syncing;
+	}
+	model_add(m, "admin.import", MODEL_ROLE_BUTTON, MODEL_SLOT_BODY, "admin.import");
+	model_add(m, "admin.close", MODEL_ROLE_BUTTON, MODEL_SLOT_BODY, "admin.close")->icon =
+		ICON_HOME;
+}
+
+void admin_build(struct model *m)
+{
+	if (m->screen == MODEL_SCREEN_ADMIN_PIN)
+		build_pin(m);
+	else
+		build_admin(m);
+}
+
+void admin_free(struct model *m) { clear_pin(&m->admin); }
