@@ -536,7 +536,7 @@ static int open_window(struct ui *u)
 	return 0;
 }
 
-static void close_ui(struct ui *u)
+void ui_close(struct ui *u)
 {
 	/* Workers, the stick watch and libvlc wake through SDL: they stop
 	 * before SDL does. */
@@ -579,12 +579,13 @@ static void run_forever(struct ui *u)
 	}
 }
 
-int ui_run(const struct config *cfg, struct model *m, const struct ui_options *opts)
+int ui_open(struct ui *u)
 {
-	struct ui u = {.cfg = cfg, .opts = opts, .model = m, .w = cfg->width, .h = cfg->height,
-		       .press_node = -1, .reported_screen = (enum model_screen)-1};
-	int rc = KIOSK_EXIT_RUNTIME;
-	if (opts->headless) {
+	const struct config *cfg = u->cfg;
+	u->press_node = -1;
+	u->reported_screen = (enum model_screen)-1;
+	u->video_node = -1;
+	if (u->opts->headless) {
 		setenv("SDL_VIDEODRIVER", "offscreen", 1);
 		setenv("SDL_AUDIODRIVER", "dummy", 1);
 	}
@@ -599,31 +600,39 @@ int ui_run(const struct config *cfg, struct model *m, const struct ui_options *o
 				? ""
 				: " (no display: run under Xvfb, e.g. xvfb-run -a -s \"-screen 0 "
 				  "1920x1080x24\" kiosk, or use --headless)");
-		return rc;
+		return -1;
 	}
 	if (TTF_Init() != 0 || IMG_Init(IMG_INIT_PNG | IMG_INIT_JPG) == 0) {
 		LOG_ERR("cannot start SDL_ttf or SDL_image: %s", SDL_GetError());
-		goto out;
+		return -1;
 	}
-	u.software = choose_software(cfg, opts->headless);
-	if (open_window(&u) != 0)
-		goto out;
-	u.text = text_new(u.ren, cfg->font_dir);
-	if (!u.text)
-		goto out;
-	u.images = images_new(u.ren);
-	u.video_node = -1;
-	u.wake_event = SDL_RegisterEvents(1);
-	u.wake = (struct wake){wake_ui, &u};
-	u.jobs = jobs_new(&u.wake);
-	sticks_start(&u);
-	syncing_start(&u, opts->kiosk_id);
+	u->software = choose_software(cfg, u->opts->headless);
+	if (open_window(u) != 0)
+		return -1;
+	u->text = text_new(u->ren, cfg->font_dir);
+	if (!u->text)
+		return -1;
+	u->images = images_new(u->ren);
+	u->wake_event = SDL_RegisterEvents(1);
+	u->wake = (struct wake){wake_ui, u};
+	u->jobs = jobs_new(&u->wake);
+	sticks_start(u);
+	syncing_start(u, u->opts->kiosk_id);
 	const char *frame_log = getenv("KIOSK_FRAME_LOG");
-	if (frame_log && !(u.frame_log = fopen(frame_log, "w")))
+	if (frame_log && !(u->frame_log = fopen(frame_log, "w")))
 		LOG_WARN("%s: cannot write the frame log", frame_log);
-	LOG_INFO("%dx%d, %s renderer, 2 cm = %d px", u.w, u.h, u.software ? "software" : "GPU",
+	LOG_INFO("%dx%d, %s renderer, 2 cm = %d px", u->w, u->h, u->software ? "software" : "GPU",
 		 (int)ceil(2.0 * config_px_per_cm(cfg)));
-	ui_frame(&u);
+	ui_frame(u);
+	return 0;
+}
+
+int ui_run(const struct config *cfg, struct model *m, const struct ui_options *opts)
+{
+	struct ui u = {.cfg = cfg, .opts = opts, .model = m, .w = cfg->width, .h = cfg->height};
+	int rc = KIOSK_EXIT_RUNTIME;
+	if (ui_open(&u) != 0)
+		goto out;
 	if (opts->script_path) {
 		u.script_mode = true;
 		rc = script_run(&u, opts->script_path);
@@ -632,6 +641,6 @@ int ui_run(const struct config *cfg, struct model *m, const struct ui_options *o
 		rc = KIOSK_EXIT_OK;
 	}
 out:
-	close_ui(&u);
+	ui_close(&u);
 	return rc;
 }
