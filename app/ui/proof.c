@@ -515,7 +515,8 @@ int ui_proof(const struct config *cfg, const struct ui_proof_options *opts)
 		at.low_reach = false;
 		at.renderer = CONFIG_RENDERER_SOFTWARE;
 		struct ui u = {.cfg = &at, .opts = &ui_opts, .model = p.m, .w = at.width,
-			       .h = at.height, .no_media = true};
+			       .h = at.height, .no_media = true,
+			       .fast_png = true};
 		p.u = &u;
 		p.size = (int)s;
 		if (ui_open(&u) != 0)

@@ -255,6 +255,7 @@ struct ui {
 	uint64_t film_frames_seen;
 	bool sliding;          /* the finger drags a slider */
 	bool no_media;         /* never start libvlc (the proof sheet shows stills only) */
+	bool fast_png;         /* screenshots at zlib's fastest level (the proof sheet) */
 
 	/* work beside the screen and the one wake (ui.c) */
 	struct jobs *jobs;     /* speech, and later import, sync, PIN, export */
