@@ -363,7 +363,7 @@ static const char sheet_css[] =
 	"figcaption{font-size:.85rem;margin-top:.3rem;overflow-wrap:anywhere}"
 	".notes{background:#fff;border-left:6px solid #8C3B0B;padding:.5rem 1.5rem}";
 
-static int write_sheet(struct proof *p, const char *media_dir)
+static int write_sheet(struct proof *p, const char *src_dir, const char *media_dir)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -371,13 +371,13 @@ static int write_sheet(struct proof *p, const char *media_dir)
 	if (!f)
 		abort();
 	const struct content *c = p->c;
-	fprintf(f, "<!DOCTYPE html>\n<html lang=\"de\">\n<head>\n<meta charset=\"utf-8\">\n"
+	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 		   "<meta name=\"generator\" content=\"kiosk --proof\">\n"
 		   "<title>Proof: content version %lld</title>\n<style>%s</style>\n</head>\n<body>\n",
 		(long long)c->version, sheet_css);
 	fprintf(f, "<h1>Proof sheet: content version %lld</h1>\n<p>Content: ",
 		(long long)c->version);
-	html_text(f, c->dir);
+	html_text(f, src_dir);
 	fputs("<br>Media: ", f);
 	html_text(f, media_dir);
 	fprintf(f, "<br>%zu pictures: %zu languages at ", p->n_shots, c->n_languages);
@@ -409,10 +409,14 @@ static int write_sheet(struct proof *p, const char *media_dir)
 					continue;
 				fputs("<figure><a href=\"", f);
 				html_text(f, sh->rel);
+				fprintf(f, "\" title=\"content version %lld, %s, %dx%d: ",
+					(long long)c->version, code, w, h);
+				html_text(f, sh->caption);
 				fputs("\"><img src=\"", f);
 				html_text(f, sh->rel);
-				fprintf(f, "\" width=\"%d\" height=\"%d\" loading=\"lazy\" alt=\"\"></a>"
-					   "<figcaption>", w, h);
+				fprintf(f, "\" width=\"%d\" height=\"%d\" loading=\"lazy\" alt=\"", w, h);
+				html_text(f, sh->caption);
+				fputs("\"></a><figcaption>", f);
 				html_text(f, sh->caption);
 				fputs("</figcaption></figure>\n", f);
 			}
@@ -454,7 +458,7 @@ int ui_proof(const struct config *cfg, const struct ui_proof_options *opts)
 	struct content_error err;
 	struct store *store = NULL;
 	char **langs = NULL;
-	char *media_dir = NULL;
+	char *src_dir = NULL, *media_dir = NULL;
 	int rc = KIOSK_EXIT_REJECTED;
 	/* The clock stands still: nothing times out while the pictures are made. */
 	clock_use_virtual();
@@ -462,6 +466,7 @@ int ui_proof(const struct config *cfg, const struct ui_proof_options *opts)
 		LOG_ERR("%s", err.message);
 		goto out;
 	}
+	src_dir = path_resolve("", opts->src);
 	media_dir = media_folder(cfg, opts);
 	content_set_media_dir(content, media_dir);
 	p.c = content;
@@ -473,7 +478,7 @@ int ui_proof(const struct config *cfg, const struct ui_proof_options *opts)
 	if (rc != KIOSK_EXIT_OK)
 		goto out;
 	LOG_INFO("proofing content version %lld from %s (media: %s) into %s",
-		 (long long)content->version, content->dir, media_dir, opts->out_dir);
+		 (long long)content->version, src_dir, media_dir, opts->out_dir);
 
 	/* Only a survey that must be answered to get on needs somewhere to put
 	 * the answers on its way to the thanks; an in-memory database takes
@@ -529,7 +534,7 @@ int ui_proof(const struct config *cfg, const struct ui_proof_options *opts)
 		p.u = NULL;
 	}
 	if (rc == KIOSK_EXIT_OK)
-		rc = write_sheet(&p, media_dir);
+		rc = write_sheet(&p, src_dir, media_dir);
 	if (rc == KIOSK_EXIT_OK)
 		LOG_INFO("%zu pictures and %s/index.html written%s", p.n_shots, opts->out_dir,
 			 p.n_notes ? "; see its notes" : "");
@@ -539,6 +544,7 @@ out:
 	content_free(content);
 	store_close(store);
 	strv_free(langs);
+	free(src_dir);
 	free(media_dir);
 	return rc;
 }
