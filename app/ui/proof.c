@@ -75,7 +75,8 @@ static void note(struct proof *p, const char *fmt, ...)
 
 /* Every page of every language parses; a language marked complete that
  * lacks a page, and a film, still or subtitle that is not there, are noted
- * (the kiosk shows German, or the film's title without its picture). */
+ * (the kiosk shows German, or the film's title without its picture, where
+ * kioskctl bundle create refuses). */
 static int check_source(struct proof *p)
 {
 	const struct content *c = p->c;
@@ -90,28 +91,34 @@ static int check_source(struct proof *p)
 			}
 			if (page->fell_back && c->languages[l].complete)
 				note(p, "topic %s has no page in %s, which is marked complete: the "
-				     "kiosk shows the German page with a note", c->topics[t].id,
-				     c->languages[l].code);
+				     "kiosk shows the German page with a note, and a bundle made "
+				     "from here would be refused (mark %s partial, or add the page)",
+				     c->topics[t].id, c->languages[l].code, c->languages[l].code);
 			page_free(page);
 		}
 	for (size_t i = 0; i < c->n_films; i++) {
 		const struct content_film *f = &c->films[i];
-		const char *files[2 + f->subtitles.n];
-		size_t n = 0;
-		files[n++] = f->file;
-		files[n++] = f->still;
-		for (size_t k = 0; k < f->subtitles.n; k++)
-			files[n++] = f->subtitles.texts[k];
-		for (size_t k = 0; k < n; k++) {
-			if (!files[k])
+		char *missing = NULL;
+		size_t len = 0;
+		FILE *list = open_memstream(&missing, &len);
+		if (!list)
+			abort();
+		for (size_t k = 0; k < 2 + f->subtitles.n; k++) {
+			const char *rel = k == 0 ? f->file : k == 1 ? f->still : f->subtitles.texts[k - 2];
+			if (!rel)
 				continue;
-			char *path = content_media_path(c, files[k]);
+			char *path = content_media_path(c, rel);
 			int rc = file_check_regular_inside(path);
 			if (rc)
-				note(p, "film %s: %s: %s", f->id, path,
-				     rc == -ENOENT ? "missing" : file_read_strerror(rc));
+				fprintf(list, "%s%s%s%s", ftell(list) ? ", " : "", rel,
+					rc == -ENOENT ? "" : ": ", rc == -ENOENT ? "" : file_read_strerror(rc));
 			free(path);
 		}
+		fclose(list);
+		if (len)
+			note(p, "film %s: not in the media folder %s (a bundle made from here would be "
+			     "refused): %s", f->id, c->media_dir, missing);
+		free(missing);
 	}
 	return KIOSK_EXIT_OK;
 }
@@ -145,14 +152,22 @@ static int prepare_out(const char *out)
 	return KIOSK_EXIT_OK;
 }
 
+/* path as the editor would write it: absolute, without "..", links
+ * resolved, where it exists. */
+static char *absolute(const char *path)
+{
+	char *real = realpath(path, NULL);
+	return real ? real : path_resolve("", path);
+}
+
 /* The films, stills and subtitles: named, else beside the source (as
  * kioskctl bundle create takes them), else this kiosk's own. */
 static char *media_folder(const struct config *cfg, const struct ui_proof_options *o)
 {
 	if (o->media_dir)
-		return path_resolve("", o->media_dir);
+		return absolute(o->media_dir);
 	char *rel = path_join(o->src, "../media");
-	char *beside = path_resolve("", rel);
+	char *beside = absolute(rel);
 	free(rel);
 	if (path_is_dir(beside))
 		return beside;
@@ -466,7 +481,7 @@ int ui_proof(const struct config *cfg, const struct ui_proof_options *opts)
 		LOG_ERR("%s", err.message);
 		goto out;
 	}
-	src_dir = path_resolve("", opts->src);
+	src_dir = absolute(opts->src);
 	media_dir = media_folder(cfg, opts);
 	content_set_media_dir(content, media_dir);
 	p.c = content;
