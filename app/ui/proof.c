@@ -46,8 +46,7 @@ struct proof {
 	struct ui *u;          /* the window of the size being drawn */
 	const char *lang;      /* the language being drawn */
 	int size;
-	int seq;               /* the screen's number within a language and size */
-	int seq_width;         /* digits of that number, so that names sort */
+	int seq_width;         /* digits of a screen's number, so that names sort */
 	struct proof_shot *shots;
 	size_t n_shots, cap_shots;
 	char **notes;          /* what an editor should know (strv) */
@@ -213,14 +212,14 @@ static int digits(size_t n)
 
 /* The screen now, scrolled through: a picture per screenful until its end.
  * A screenful moves on by 80 % of the viewport, as Page Down does, so a
- * line cut at the bottom of one picture is whole in the next.  name and id
- * go into the file's name (screenfuls numbered in as many digits as the
- * last needs, so that they sort); what is the screen's caption. */
-static int shoot(struct proof *p, const char *name, const char *id, const char *what)
+ * line cut at the bottom of one picture is whole in the next.  seq (the
+ * screen's place in the proof), name and id go into the file's name
+ * (screenfuls numbered in as many digits as the last needs, so that they
+ * sort); what is the screen's caption. */
+static int shoot(struct proof *p, int seq, const char *name, const char *id, const char *what)
 {
 	struct ui *u = p->u;
 	ui_frame(u);
-	p->seq++;
 	int max = layout_max_scroll(u);
 	int step = u->layout.viewport.h * 8 / 10;
 	if (step < 1)
@@ -232,7 +231,7 @@ static int shoot(struct proof *p, const char *name, const char *id, const char *
 		ui_damage_all(u);
 		ui_frame(u);
 		char *rel = xasprintf("%s/%dx%d/%0*d-%s%s%s-%0*d.png", p->lang, proof_sizes[p->size].w,
-				      proof_sizes[p->size].h, p->seq_width, p->seq, name, id ? "-" : "",
+				      proof_sizes[p->size].h, p->seq_width, seq, name, id ? "-" : "",
 				      id ? id : "", digits((size_t)count), k);
 		char *path = path_join(p->opts->out_dir, rel);
 		char *dir = path_dirname(path);
@@ -247,9 +246,9 @@ static int shoot(struct proof *p, const char *name, const char *id, const char *
 			free(rel);
 			return KIOSK_EXIT_RUNTIME;
 		}
-		char *caption = count > 1 ? xasprintf("%0*d %s (%d/%d)", p->seq_width, p->seq, what, k,
+		char *caption = count > 1 ? xasprintf("%0*d %s (%d/%d)", p->seq_width, seq, what, k,
 						      count)
-					  : xasprintf("%0*d %s", p->seq_width, p->seq, what);
+					  : xasprintf("%0*d %s", p->seq_width, seq, what);
 		add_shot(p, rel, caption);
 	}
 	u->scroll = 0;
@@ -283,14 +282,17 @@ static const char *tree_label(const struct model_tree *t, const char *id)
 }
 
 /* One language at one size: home, the guide, each page, the films, each
- * question of the survey and its thanks. */
+ * question of the survey and its thanks, numbered by their place in the
+ * content (a screen that cannot be reached is noted and leaves its number
+ * out). */
 static int proof_language(struct proof *p, size_t l)
 {
 	const struct content *c = p->c;
 	const char *lang = p->lang;
+	const int guide = 2, first_page = 3, films = first_page + (int)c->n_topics;
+	const int first_question = films + 1;
 	char id[128];
 	int rc = KIOSK_EXIT_OK;
-	p->seq = 0;
 	go(p, "nav.home", MODEL_SCREEN_HOME);
 	snprintf(id, sizeof id, "lang.%s", lang);
 	model_activate(p->m, id, clock_now_ms());
@@ -301,42 +303,43 @@ static int proof_language(struct proof *p, size_t l)
 	}
 	if (!p->lang_names[l]) {
 		const char *name = tree_label(p->u->tree, id);
+		if (!name)
+			note(p, "%s: the language bar has no button for it, so residents cannot choose "
+			     "it (the kiosk names the languages it knows in themselves)", lang);
 		p->lang_names[l] = xstrdup(name ? name : lang);
 		p->lang_rtl[l] = p->u->tree->rtl;
 	}
-	rc = shoot(p, "home", NULL, "home");
+	rc = shoot(p, 1, "home", NULL, "home");
 	if (rc == KIOSK_EXIT_OK && go(p, "home.guide", MODEL_SCREEN_GUIDE))
-		rc = shoot(p, "guide", NULL, "guide");
+		rc = shoot(p, guide, "guide", NULL, "guide");
 	for (size_t t = 0; rc == KIOSK_EXIT_OK && t < c->n_topics; t++) {
 		const struct content_topic *topic = &c->topics[t];
 		if (model_screen(p->m) != MODEL_SCREEN_GUIDE &&
 		    !(go(p, "nav.home", MODEL_SCREEN_HOME) && go(p, "home.guide", MODEL_SCREEN_GUIDE)))
 			break;
 		snprintf(id, sizeof id, "guide.%s", topic->id);
-		if (!go(p, id, MODEL_SCREEN_PAGE)) {
-			p->seq++; /* the numbers stay those of the topics */
+		if (!go(p, id, MODEL_SCREEN_PAGE))
 			continue;
-		}
 		char *what = xasprintf("page %s: %s", topic->id,
 				       content_i18n_get(&topic->title, lang, NULL));
-		rc = shoot(p, "page", topic->id, what);
+		rc = shoot(p, first_page + (int)t, "page", topic->id, what);
 		free(what);
 		model_back(p->m, clock_now_ms());
 		ui_frame(p->u);
 	}
 	if (rc == KIOSK_EXIT_OK && go(p, "nav.home", MODEL_SCREEN_HOME) &&
 	    go(p, "home.films", MODEL_SCREEN_FILMS))
-		rc = shoot(p, "films", NULL, "films");
+		rc = shoot(p, films, "films", NULL, "films");
 	if (rc == KIOSK_EXIT_OK && go(p, "nav.home", MODEL_SCREEN_HOME) &&
 	    go(p, "home.survey", MODEL_SCREEN_SURVEY)) {
 		const struct survey *s = c->survey;
 		if (!s)
-			rc = shoot(p, "survey", NULL, "survey");
+			rc = shoot(p, first_question, "survey", NULL, "survey");
 		for (size_t q = 0; s && rc == KIOSK_EXIT_OK && q < s->n_questions; q++) {
 			const struct survey_question *question = &s->questions[q];
 			char *what = xasprintf("survey %s: %s", question->id,
 					       content_i18n_get(&question->text, lang, NULL));
-			rc = shoot(p, "survey", question->id, what);
+			rc = shoot(p, first_question + (int)q, "survey", question->id, what);
 			free(what);
 			if (rc != KIOSK_EXIT_OK)
 				break;
@@ -346,7 +349,7 @@ static int proof_language(struct proof *p, size_t l)
 				last ? MODEL_SCREEN_THANKS : MODEL_SCREEN_SURVEY))
 				break;
 			if (last)
-				rc = shoot(p, "thanks", NULL, "thanks");
+				rc = shoot(p, first_question + (int)q + 1, "thanks", NULL, "thanks");
 		}
 	}
 	return rc;
