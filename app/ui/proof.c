@@ -537,6 +537,8 @@ int ui_proof(const struct config *cfg, const struct ui_proof_options *opts)
 		at.fullscreen = false;
 		at.low_reach = false;
 		at.renderer = CONFIG_RENDERER_SOFTWARE;
+		at.data_dir = NULL;   /* nothing is installed from here, */
+		at.usb_roots = NULL;  /* and no stick is watched */
 		struct ui u = {.cfg = &at, .opts = &ui_opts, .model = p.m, .w = at.width,
 			       .h = at.height, .no_media = true,
 			       .fast_png = true};
