@@ -15,6 +15,8 @@ on the demo content with the demo media.
 - A source whose content.json is broken is refused with exit 3 (DESIGN.md
   §4: input rejected) naming the file and line, before anything is written.
 - An out folder that is not empty is refused with exit 2 and left as it was.
+- A survey whose questions must all be answered still gets to its thanks,
+  and no database file is written for it.
 - The kiosk's data folder (its database and installed content) is untouched.
 """
 import hashlib
@@ -286,6 +288,33 @@ def main():
         if os.path.exists(bad_out):
             problems.append(f"broken source: {bad_out} was made: "
                             f"{[f for _, _, fs in os.walk(bad_out) for f in fs][:5]}")
+
+        # Every question required, German only: answered on the way (after
+        # its picture), the thanks still reached, nothing stored anywhere.
+        req = os.path.join(tmp, "required", "content")
+        shutil.copytree(content_dir, req)
+        index_path = os.path.join(req, "content.json")
+        small = json.load(open(index_path, encoding="utf-8"))
+        small["languages"] = [l for l in small["languages"] if l["code"] == "de"]
+        json.dump(small, open(index_path, "w", encoding="utf-8"), ensure_ascii=False)
+        survey_path = os.path.join(req, small["survey"])
+        survey = json.load(open(survey_path, encoding="utf-8"))
+        for q in survey["questions"]:
+            q["required"] = True
+        json.dump(survey, open(survey_path, "w", encoding="utf-8"), ensure_ascii=False)
+        req_out = os.path.join(tmp, "required-proof")
+        r = subprocess.run([kiosk, "--config", conf, "--headless", "--proof", req, "--media",
+                            os.path.join(ROOT, "media"), "--out", req_out], text=True,
+                           capture_output=True, timeout=300, cwd=tmp)
+        thanks = f"{len(screens):0{width}d}-thanks-1.png"
+        for w, h in SIZES:
+            if not os.path.isfile(os.path.join(req_out, f"de/{w}x{h}", thanks)):
+                problems.append(f"required questions: exit {r.returncode}, no de/{w}x{h}/{thanks}")
+        if os.path.isdir(os.path.join(req_out, "en")):
+            problems.append("required questions: a language the source does not have was drawn")
+        stray = [f for f in os.listdir(tmp) if "memory" in f or f.endswith(".sqlite3")]
+        if stray:
+            problems.append(f"required questions: a database file was written: {stray}")
 
         if snapshot(data) != before:
             changed = {k for k in set(before) | set(snapshot(data))
