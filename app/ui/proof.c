@@ -528,7 +528,8 @@ int ui_proof(const struct config *cfg, const struct ui_proof_options *opts)
 
 	size_t per_language = 4 + p.c->n_topics + (p.c->survey ? p.c->survey->n_questions : 0);
 	p.seq_width = digits(per_language) < 2 ? 2 : digits(per_language);
-	const struct ui_options ui_opts = {.headless = true};
+	/* No kiosk id: nothing is synced from here either. */
+	const struct ui_options ui_opts = {.headless = true, .kiosk_id = NULL};
 	for (size_t s = 0; rc == KIOSK_EXIT_OK && s < sizeof proof_sizes / sizeof proof_sizes[0];
 	     s++) {
 		struct config at = *cfg; /* borrowed strings; only the screen differs */
