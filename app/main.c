@@ -19,12 +19,18 @@ static void usage(FILE *f)
 {
 	fputs("usage: kiosk [--config FILE] [--windowed] [--headless] [--script FILE|-]\n"
 	      "             [--screenshot-dir DIR]\n"
+	      "       kiosk [--config FILE] --headless --proof SRC [--media DIR] --out DIR\n"
 	      "\n"
 	      "  --config FILE         the configuration (default ./kiosk.conf)\n"
 	      "  --windowed            a window instead of the whole screen\n"
 	      "  --headless            draw offscreen: no display needed (for tests)\n"
 	      "  --script FILE|-       scripted input, one command a line; - reads stdin\n"
-	      "  --screenshot-dir DIR  where the script's \"shot NAME\" writes NAME.png\n",
+	      "  --screenshot-dir DIR  where the script's \"shot NAME\" writes NAME.png\n"
+	      "  --proof SRC           every screen of the content source SRC, in each of its\n"
+	      "                        languages at 1920x1080 and 1080x1920, as PNGs with an\n"
+	      "                        index.html into the new or empty folder --out DIR;\n"
+	      "                        films, stills and subtitles from --media DIR (default\n"
+	      "                        SRC/../media, else [content] media_dir)\n",
 	      f);
 }
 
@@ -54,11 +60,15 @@ int main(int argc, char **argv)
 		{"headless", no_argument, NULL, 'H'},
 		{"script", required_argument, NULL, 's'},
 		{"screenshot-dir", required_argument, NULL, 'd'},
+		{"proof", required_argument, NULL, 'p'},
+		{"media", required_argument, NULL, 'm'},
+		{"out", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *config_path = "kiosk.conf";
 	struct ui_options ui = {0};
+	struct ui_proof_options proof = {0};
 	int c;
 	log_init();
 	/* libvlc starts new decoder threads for every film; glibc would give them
@@ -79,11 +89,17 @@ int main(int argc, char **argv)
 		case 'H': ui.headless = true; break;
 		case 's': ui.script_path = optarg; break;
 		case 'd': ui.screenshot_dir = optarg; break;
+		case 'p': proof.src = optarg; break;
+		case 'm': proof.media_dir = optarg; break;
+		case 'o': proof.out_dir = optarg; break;
 		case 'h': usage(stdout); return KIOSK_EXIT_OK;
 		default: usage(stderr); return KIOSK_EXIT_USAGE;
 		}
 	}
-	if (optind != argc) {
+	/* A proof is drawn offscreen and runs no script. */
+	bool proofing = proof.src || proof.out_dir || proof.media_dir;
+	if (optind != argc ||
+	    (proofing && (!proof.src || !proof.out_dir || ui.script_path || ui.windowed))) {
 		usage(stderr);
 		return KIOSK_EXIT_USAGE;
 	}
@@ -101,7 +117,7 @@ int main(int argc, char **argv)
 	bool config_ok = config_load(&cfg, config_path, &cerr) == 0;
 	if (!config_ok) {
 		LOG_ERR("%s", cerr.message);
-		if (ui.headless || ui.script_path) {
+		if (ui.headless || ui.script_path || proofing) {
 			rc = KIOSK_EXIT_REJECTED;
 			goto out;
 		}
@@ -110,6 +126,10 @@ int main(int argc, char **argv)
 		config_free(&cfg);
 		config_defaults(&cfg, dir);
 		free(dir);
+	}
+	if (proofing) {
+		rc = ui_proof(&cfg, &proof); /* no database, no installed content */
+		goto out;
 	}
 	if (config_ok) {
 		char *db = path_join(cfg.data_dir, "kiosk.sqlite3");

@@ -29,6 +29,7 @@ allowed_lib() {
 	curl/*) echo "sync" ;;
 	vlc/*) echo "media" ;;
 	SDL* | fribidi*) echo "ui main.c" ;;
+	png.h) echo "ui" ;;
 	espeak*) echo "speech" ;;
 	sodium*) echo "core bundle" ;;
 	archive*.h | nettle/*) echo "bundle" ;;

@@ -254,6 +254,8 @@ struct ui {
 	uint64_t film_alive_ms; /* real time of its last sign of life */
 	uint64_t film_frames_seen;
 	bool sliding;          /* the finger drags a slider */
+	bool no_media;         /* never start libvlc (the proof sheet shows stills only) */
+	bool fast_png;         /* screenshots at zlib's fastest level (the proof sheet) */
 
 	/* work beside the screen and the one wake (ui.c) */
 	struct jobs *jobs;     /* speech, and later import, sync, PIN, export */
@@ -283,6 +285,11 @@ struct ui {
 	bool quit;
 };
 
+/* Starts SDL, opens the window (u->cfg's size, u->opts' mode) and draws
+ * the first frame; u holds cfg, opts, model, w and h.  -1 (logged) when it
+ * cannot; ui_close() then cleans up what was opened, as it always must. */
+int ui_open(struct ui *u);
+void ui_close(struct ui *u);
 /* Marks a rectangle (screen coordinates) to be redrawn and presented. */
 void ui_damage(struct ui *u, SDL_Rect r);
 void ui_damage_all(struct ui *u);

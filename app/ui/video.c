@@ -76,7 +76,7 @@ void video_check(struct ui *u)
 
 void video_prepare(struct ui *u)
 {
-	if (u->media || !model_wants_media(u->model))
+	if (u->media || u->no_media || !model_wants_media(u->model))
 		return;
 	char warm[1024];
 	struct media_options opts = {
