@@ -145,6 +145,74 @@ static char *find_bundle(struct stick_watch *w)
 	return best;
 }
 
+/* ---- The sticks themselves (for an export) ---- */
+
+static void strv_push(char ***v, size_t *n, const char *s)
+{
+	*v = xrealloc(*v, (*n + 2) * sizeof **v);
+	(*v)[(*n)++] = xstrdup(s);
+	(*v)[*n] = NULL;
+}
+
+static bool is_mount_below(const char *path, dev_t parent)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_dev != parent;
+}
+
+/* The folders of root that are sticks: each folder in it, unless it holds
+ * mounted folders itself (a desktop's /media/USER/LABEL): then those. */
+static void sticks_in_root(const char *root, char ***v, size_t *n)
+{
+	DIR *d = opendir(root);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.' || e->d_type != DT_DIR)
+			continue;
+		char *folder = path_join(root, e->d_name);
+		struct stat st;
+		size_t before = *n;
+		DIR *inner = stat(folder, &st) == 0 ? opendir(folder) : NULL;
+		struct dirent *f;
+		while (inner && (f = readdir(inner))) {
+			if (f->d_name[0] == '.' || f->d_type != DT_DIR)
+				continue;
+			char *sub = path_join(folder, f->d_name);
+			if (is_mount_below(sub, st.st_dev))
+				strv_push(v, n, sub);
+			free(sub);
+		}
+		if (inner)
+			closedir(inner);
+		if (*n == before)
+			strv_push(v, n, folder);
+		free(folder);
+	}
+	if (d)
+		closedir(d);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **stick_watch_folders(struct stick_watch *w)
+{
+	char **v = xcalloc(1, sizeof *v);
+	size_t n = 0;
+	for (size_t i = 0; w && w->roots[i]; i++)
+		sticks_in_root(w->roots[i], &v, &n);
+	char **mounts = w ? read_mounts() : NULL;
+	for (size_t i = 0; mounts && mounts[i]; i++)
+		if (!strv_contains(w->mounts_at_start, mounts[i]) &&
+		    !under_a_root(w->roots, mounts[i]))
+			strv_push(&v, &n, mounts[i]);
+	strv_free(mounts);
+	qsort(v, n, sizeof *v, by_name);
+	return v;
+}
+
 static void publish(struct stick_watch *w, char *found)
 {
 	pthread_mutex_lock(&w->lock);

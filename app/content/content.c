@@ -136,6 +136,16 @@ static const char *const builtin_de[][2] = {
 	{"admin.import", "Inhalte vom USB-Stick"},
 	{"admin.import.none", "Auf keinem USB-Stick wurde ein Inhaltspaket (.kiosk) gefunden."},
 	{"admin.close", "Schließen"},
+	{"admin.export", "Auf USB-Stick exportieren"},
+	{"admin.export.measure", "Export: Platz auf dem Stick wird geprüft …"},
+	{"admin.export.write", "Export läuft: Datei {n} von {total} …"},
+	{"admin.export.finish", "Export wird abgeschlossen …"},
+	{"admin.export.nostick", "Kein USB-Stick gefunden. Bitte einen Stick einstecken und erneut tippen."},
+	{"admin.export.choose", "Mehrere USB-Sticks gefunden: Auf welchen soll exportiert werden?"},
+	{"admin.export.done", "Gespeichert im Ordner {folder}. Sie können den USB-Stick jetzt abziehen."},
+	{"admin.export.gone", "Der USB-Stick wurde während des Exports abgezogen. Es wurde nichts Unvollständiges gespeichert. Stecken Sie ihn wieder ein und tippen Sie erneut auf „Auf USB-Stick exportieren“."},
+	{"admin.export.full", "Auf dem USB-Stick ist nicht genug Platz; es wurde nichts geschrieben."},
+	{"admin.export.failed", "Der Export ist nicht gelungen; es wurde nichts Unvollständiges gespeichert."},
 };
 
 const char *content_strerror(enum content_err err)

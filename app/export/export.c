@@ -37,6 +37,7 @@ const char *export_strerror(enum export_err err)
 	case EXPORT_ERR_STORE: return "reading the feedback from the database failed";
 	case EXPORT_ERR_SURVEY: return "a kept survey definition could not be read";
 	case EXPORT_ERR_WRITE: return "writing the export failed";
+	case EXPORT_ERR_NO_ROOM: return "there is not enough room for the export";
 	}
 	return "unknown error";
 }

@@ -15,6 +15,7 @@
 
 #include "kiosk/content.h"
 #include "kiosk/core.h"
+#include "kiosk/export.h"
 #include "kiosk/store.h"
 #include "model_int.h"
 
@@ -134,6 +135,8 @@ static void pin_key(struct model *m, const char *key)
 static void leave(struct model *m)
 {
 	clear_pin(&m->admin);
+	strv_free(m->admin.sticks);
+	m->admin.sticks = NULL;
 	m->admin.checking = false;
 	m->admin.check_due = false;
 	model_arrive_home(m);
@@ -155,6 +158,8 @@ bool admin_activate(struct model *m, const char *id)
 		return false;
 	if (strcmp(id, "admin.close") == 0 || strcmp(id, "nav.back") == 0 ||
 	    strcmp(id, "nav.home") == 0) {
+		if (a->exporting)
+			return true; /* the export ends first: its message says when the stick may go */
 		LOG_INFO("the admin area was closed");
 		leave(m);
 	} else if (strcmp(id, "admin.sync") == 0) {
@@ -165,6 +170,24 @@ bool admin_activate(struct model *m, const char *id)
 				 model_str(m, "admin.sync.running"));
 		}
 		model_changed(m);
+	} else if (strcmp(id, "admin.export") == 0) {
+		if (!a->exporting) {
+			a->export_due = true;
+			strv_free(a->sticks);
+			a->sticks = NULL;
+		}
+	} else if (strncmp(id, "admin.stick.", 12) == 0) {
+		char *end;
+		long k = strtol(id + 12, &end, 10);
+		size_t n = a->sticks ? strv_len(a->sticks) : 0;
+		if (!*end && k >= 0 && (size_t)k < n && !a->exporting) {
+			free(a->export_to);
+			a->export_to = xstrdup(a->sticks[k]);
+			a->export_due = true;
+			strv_free(a->sticks);
+			a->sticks = NULL;
+			model_changed(m);
+		}
 	} else if (strcmp(id, "admin.import") == 0) {
 		if (!import_offer_again(m)) {
 			snprintf(a->sync_note, sizeof a->sync_note, "%s",
@@ -175,6 +198,81 @@ bool admin_activate(struct model *m, const char *id)
 		return false;
 	}
 	return true;
+}
+
+static void note(struct model *m, char *text)
+{
+	snprintf(m->admin.sync_note, sizeof m->admin.sync_note, "%s", text);
+	free(text);
+	model_changed(m);
+}
+
+bool model_take_export(struct model *m, char **stick)
+{
+	struct admin_state *a = &m->admin;
+	if (!a->export_due)
+		return false;
+	a->export_due = false;
+	*stick = a->export_to;
+	a->export_to = NULL;
+	if (*stick) {
+		a->exporting = true;
+		note(m, xstrdup(model_str(m, "admin.export.measure")));
+	}
+	return true;
+}
+
+void model_export_sticks(struct model *m, char *const *folders)
+{
+	struct admin_state *a = &m->admin;
+	size_t n = folders ? strv_len((char **)folders) : 0;
+	if (n == 0) {
+		note(m, xstrdup(model_str(m, "admin.export.nostick")));
+	} else if (n == 1) {
+		a->export_to = xstrdup(folders[0]);
+		a->export_due = true;
+	} else {
+		a->sticks = xcalloc(n + 1, sizeof *a->sticks);
+		for (size_t i = 0; i < n; i++)
+			a->sticks[i] = xstrdup(folders[i]);
+		note(m, xstrdup(model_str(m, "admin.export.choose")));
+	}
+}
+
+void model_export_progress(struct model *m, int step, int64_t done, int64_t total)
+{
+	if (!m->admin.exporting)
+		return;
+	const char *key = step == EXPORT_STEP_WRITE    ? "admin.export.write"
+			  : step == EXPORT_STEP_FINISH ? "admin.export.finish"
+						       : "admin.export.measure";
+	char *a = str_format_n(model_str(m, key), (long)done + 1);
+	char *b = str_format_var(a, "{total}", (long)total);
+	free(a);
+	if (strcmp(b, m->admin.sync_note) != 0)
+		note(m, b);
+	else
+		free(b);
+}
+
+void model_export_outcome(struct model *m, const struct export_outcome *o)
+{
+	struct admin_state *a = &m->admin;
+	if (!a->exporting)
+		return;
+	a->exporting = false;
+	m->last_activity = m->now;
+	if (o && o->err == EXPORT_OK) {
+		const char *base = strrchr(o->folder, '/');
+		note(m, str_replace_var(model_str(m, "admin.export.done"), "{folder}",
+					base ? base + 1 : o->folder));
+	} else if (o && o->stick_gone) {
+		note(m, xstrdup(model_str(m, "admin.export.gone")));
+	} else {
+		const char *key = o && o->err == EXPORT_ERR_NO_ROOM ? "admin.export.full"
+								    : "admin.export.failed";
+		note(m, xasprintf("%s %s", model_str(m, key), o ? o->error.message : ""));
+	}
 }
 
 bool model_take_admin_sync(struct model *m)
@@ -205,6 +303,8 @@ bool admin_tick(struct model *m, uint64_t now_ms)
 {
 	if (m->screen != MODEL_SCREEN_ADMIN && m->screen != MODEL_SCREEN_ADMIN_PIN)
 		return false;
+	if (m->admin.exporting)
+		return true; /* an export is not left half-written by the idle rule */
 	if (now_ms >= m->last_activity + ADMIN_IDLE_MS) {
 		LOG_INFO("two minutes without a touch: the %s closes",
 			 m->screen == MODEL_SCREEN_ADMIN ? "admin area" : "PIN pad");
@@ -289,13 +389,12 @@ static char *line_of(const struct model *m, const char *key, const char *value)
 static void add_state(struct model *m)
 {
 	struct store *s = m->settings.store;
-	char buf[160];
-	add_line(m, "admin.kiosk", line_of(m, "admin.kiosk", m->settings.kiosk_id
-							     ? m->settings.kiosk_id : "—"),
-		 MODEL_TYPE_BODY);
-	snprintf(buf, sizeof buf, "%s · %s %lld", KIOSK_VERSION, model_str(m, "admin.content"),
+	char buf[256], more[160];
+	snprintf(buf, sizeof buf, "%s · %s %s · %s %lld", m->settings.kiosk_id ? m->settings.kiosk_id
+										: "—",
+		 model_str(m, "admin.app"), KIOSK_VERSION, model_str(m, "admin.content"),
 		 (long long)model_content_version(m));
-	add_line(m, "admin.versions", line_of(m, "admin.app", buf), MODEL_TYPE_BODY);
+	add_line(m, "admin.kiosk", line_of(m, "admin.kiosk", buf), MODEL_TYPE_BODY);
 	size_t used = 0;
 	buf[0] = '\0';
 	for (size_t i = 0; m->content && i < m->content->n_languages; i++)
@@ -334,15 +433,15 @@ static void add_state(struct model *m)
 	free(last_error);
 	int64_t free_b = m->settings.data_dir ? path_free_bytes(m->settings.data_dir) : -1;
 	if (free_b >= 10000000000LL)
-		snprintf(buf, sizeof buf, "%lld GB", (long long)(free_b / 1000000000LL));
+		snprintf(more, sizeof more, "%lld GB", (long long)(free_b / 1000000000LL));
 	else
-		snprintf(buf, sizeof buf, "%lld MB", (long long)(free_b >= 0 ? free_b / 1000000 : 0));
-	add_line(m, "admin.disk", line_of(m, "admin.disk", buf), MODEL_TYPE_BODY);
+		snprintf(more, sizeof more, "%lld MB", (long long)(free_b >= 0 ? free_b / 1000000 : 0));
 	const char *kept = s ? store_recovered_from(s) : NULL;
 	char *db = kept ? str_replace_var(model_str(m, "admin.database.recovered"), "{file}", kept)
 			: xstrdup(model_str(m, s ? "admin.database.ok" : "admin.database.none"));
-	add_line(m, "admin.database", line_of(m, "admin.database", db),
-		 kept || !s ? MODEL_TYPE_LEAD : MODEL_TYPE_BODY);
+	snprintf(buf, sizeof buf, "%s: %s · %s: %s", model_str(m, "admin.disk"), more,
+		 model_str(m, "admin.database"), db);
+	add_line(m, "admin.database", xstrdup(buf), kept || !s ? MODEL_TYPE_LEAD : MODEL_TYPE_BODY);
 	free(db);
 }
 
@@ -353,14 +452,34 @@ static void build_admin(struct model *m)
 	add_state(m);
 	if (a->sync_note[0])
 		add_line(m, "admin.note", xstrdup(a->sync_note), MODEL_TYPE_LEAD);
-	if (m->settings.sync) {
-		struct model_node *b = model_add(m, "admin.sync", MODEL_ROLE_BUTTON, MODEL_SLOT_BODY,
-						 "admin.sync");
-		b->enabled = !a->syncing;
+	if (a->sticks) { /* which stick: only the sticks (and close) to tap */
+		for (size_t i = 0; a->sticks[i]; i++) {
+			char id[32];
+			snprintf(id, sizeof id, "admin.stick.%zu", i);
+			const char *base = strrchr(a->sticks[i], '/');
+			struct model_node *b = model_add(m, id, MODEL_ROLE_BUTTON, MODEL_SLOT_BODY,
+							 NULL);
+			free(b->label);
+			b->label = xstrdup(base && base[1] ? base + 1 : a->sticks[i]);
+			b->icon = ICON_USB;
+			b->tone = MODEL_TONE_GUIDE;
+		}
+	} else {
+		if (m->settings.sync) {
+			struct model_node *b = model_add(m, "admin.sync", MODEL_ROLE_BUTTON,
+							 MODEL_SLOT_BODY, "admin.sync");
+			b->enabled = !a->syncing;
+		}
+		struct model_node *x = model_add(m, "admin.export", MODEL_ROLE_BUTTON,
+						 MODEL_SLOT_BODY, "admin.export");
+		x->icon = ICON_USB;
+		x->enabled = !a->exporting;
+		model_add(m, "admin.import", MODEL_ROLE_BUTTON, MODEL_SLOT_BODY, "admin.import");
 	}
-	model_add(m, "admin.import", MODEL_ROLE_BUTTON, MODEL_SLOT_BODY, "admin.import");
-	model_add(m, "admin.close", MODEL_ROLE_BUTTON, MODEL_SLOT_BODY, "admin.close")->icon =
-		ICON_HOME;
+	struct model_node *c = model_add(m, "admin.close", MODEL_ROLE_BUTTON, MODEL_SLOT_BODY,
+					 "admin.close");
+	c->icon = ICON_HOME;
+	c->enabled = !a->exporting;
 }
 
 void admin_build(struct model *m)
@@ -371,4 +490,9 @@ void admin_build(struct model *m)
 		build_admin(m);
 }
 
-void admin_free(struct model *m) { clear_pin(&m->admin); }
+void admin_free(struct model *m)
+{
+	clear_pin(&m->admin);
+	strv_free(m->admin.sticks);
+	free(m->admin.export_to);
+}

@@ -33,6 +33,7 @@
 #define ICON_FORWARD "\xee\x97\x88"        /* e5c8 arrow_forward */
 #define ICON_THANKS "\xee\xa3\x9c"         /* e8dc thumb_up */
 #define ICON_ERROR "\xee\x80\x81"          /* e001 error_outline */
+#define ICON_USB "\xee\x87\xa0"            /* e1e0 usb */
 
 /* The five faces of a scale, worst first. */
 extern const char *const model_scale_faces[5];
@@ -162,6 +163,10 @@ struct admin_state {
 	int64_t locked_until;            /* wall clock; 0: not locked */
 	bool sync_due, syncing;          /* admin.sync asked for, running */
 	char sync_note[600];             /* the outcome of the last action here */
+	bool export_due;                 /* admin.export asked for: ui/ lists the sticks */
+	char **sticks;                   /* owned: the sticks to choose from (two or more) */
+	char *export_to;                 /* owned: the stick chosen, waiting for ui/ */
+	bool exporting;
 };
 
 /* A tap on the PIN pad or in the admin area; false when neither is shown. */

@@ -8,6 +8,9 @@
  */
 #include "ui_int.h"
 
+#include "kiosk/bundle.h"
+#include "kiosk/export.h"
+
 #include <SDL_image.h>
 #include <assert.h>
 #include <errno.h>
@@ -151,6 +154,27 @@ static void speak_requests(struct ui *u)
 	}
 }
 
+/* An export the admin asked for: the sticks there go to the model, which
+ * takes the one there or lets the admin choose; the chosen one goes to the
+ * export worker. */
+static void export_requests(struct ui *u)
+{
+	char *stick = NULL;
+	for (int round = 0; round < 2 && model_take_export(u->model, &stick); round++) {
+		if (!stick) {
+			char **folders = u->sticks ? stick_watch_folders(u->sticks) : NULL;
+			model_export_sticks(u->model, folders);
+			strv_free(folders);
+			continue;
+		}
+		if (!u->opts->kiosk_id ||
+		    !export_submit(u->jobs, u->cfg->data_dir, stick, u->opts->kiosk_id))
+			model_export_outcome(u->model, NULL);
+		free(stick);
+		break;
+	}
+}
+
 /* The PIN the pad asks about goes to the PIN worker; the copy here is
  * wiped at once (the worker wipes its own after the check). */
 static void admin_requests(struct ui *u)
@@ -163,6 +187,15 @@ static void admin_requests(struct ui *u)
 	}
 	if (model_take_admin_sync(u->model))
 		syncing_now(u);
+	export_requests(u);
+}
+
+static void export_progress(struct ui *u)
+{
+	struct job_progress p;
+	jobs_progress(u->jobs, JOB_KIND_EXPORT, &p);
+	if (p.id && jobs_busy(u->jobs, JOB_KIND_EXPORT))
+		model_export_progress(u->model, p.phase, p.done, p.total);
 }
 
 static void take_pin_result(struct ui *u, const struct job_result *r)
@@ -210,6 +243,7 @@ static void take_job_results(struct ui *u)
 		case JOB_KIND_IMPORT: sticks_on_result(u, &r); break;
 		case JOB_KIND_SYNC: syncing_on_result(u, &r); break;
 		case JOB_KIND_PIN: take_pin_result(u, &r); break;
+		case JOB_KIND_EXPORT: model_export_outcome(u->model, export_outcome_of(&r)); break;
 		default:
 			LOG_WARN("a %s job ended (status %d) with nobody waiting for it",
 				 job_kind_name(r.kind), r.status);
@@ -227,6 +261,7 @@ static void on_wake(struct ui *u, enum wake_source source)
 	case WAKE_SOURCE_JOBS:
 		take_job_results(u);
 		sticks_progress(u);
+		export_progress(u);
 		break;
 	case WAKE_SOURCE_STICK: sticks_on_wake(u); break;
 	case WAKE_SOURCE_NET: syncing_on_net(u); break;

@@ -186,5 +186,9 @@ void stick_watch_stop(struct stick_watch *w);
 /* The bundle on a stick now (the last by name when there are several), or
  * NULL; the caller frees. */
 char *stick_watch_bundle(struct stick_watch *w);
+/* The sticks there now (folders to write an export into), by name; a
+ * NULL-terminated list the caller frees with strv_free().  Reads the
+ * roots' folders on the calling thread. */
+char **stick_watch_folders(struct stick_watch *w);
 
 #endif

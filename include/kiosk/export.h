@@ -20,6 +20,7 @@
 #define KIOSK_EXPORT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct store;
@@ -36,6 +37,7 @@ enum export_err {
 	EXPORT_ERR_STORE,     /* reading the database failed */
 	EXPORT_ERR_SURVEY,    /* a kept survey definition could not be read */
 	EXPORT_ERR_WRITE,     /* writing the output failed (errno says why) */
+	EXPORT_ERR_NO_ROOM,   /* the stick has too little room (nothing was written) */
 };
 
 const char *export_strerror(enum export_err err);
@@ -57,6 +59,50 @@ struct export_options {
  * EXPORT_ERR_WRITE errno holds the cause. */
 enum export_err export_write(struct store *s, enum export_format f,
 			     const struct export_options *opt, FILE *out);
+
+/* ---- Onto a USB stick (folder.c) ---- */
+struct export_error {
+	char message[640];
+};
+
+enum export_step {
+	EXPORT_STEP_MEASURE = 1, /* counting the room the files need */
+	EXPORT_STEP_WRITE,       /* the files, done of total */
+	EXPORT_STEP_FINISH,      /* fsync and rename */
+};
+
+/* Progress of an export to a stick (called on the exporting thread). */
+struct export_watch {
+	void (*progress)(void *data, int step, uint64_t done, uint64_t total);
+	void *data;
+};
+
+/* Writes csv, csv-wide (both with a BOM, for spreadsheets) and json into
+ * the new folder kiosk-export-KIOSKID-YYYYMMDD-HHMM on the stick: the room
+ * is counted first; the folder is written under a partial name, every
+ * file and the folder fsynced, renamed, the stick fsynced.  On success
+ * *made (caller frees) is the folder; on failure nothing that looks
+ * complete is left, and err says what happened. */
+enum export_err export_to_stick(struct store *s, const char *stick, const char *kiosk_id,
+				int64_t now_s, const struct export_watch *w, char **made,
+				struct export_error *err);
+
+/* On the kiosk: an export to a stick on the job seam's export worker. */
+struct jobs;
+struct job_result;
+
+struct export_outcome {
+	enum export_err err;
+	struct export_error error;
+	char *folder;        /* the folder made, owned by the result */
+	bool stick_gone;     /* the stick went away while it was written */
+};
+
+/* The id, or 0 when the queue is full; progress: enum export_step. */
+uint64_t export_submit(struct jobs *j, const char *data_dir, const char *stick,
+		       const char *kiosk_id);
+/* NULL for other results and a job cancelled before it ran. */
+const struct export_outcome *export_outcome_of(const struct job_result *r);
 
 /* The JSON lines of one sync batch's responses (store_batch_make), as
  * export_write writes them, ordered by response id: the bytes sync sends.

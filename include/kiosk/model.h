@@ -245,6 +245,17 @@ bool model_take_pin_check(struct model *m, char *pin);
 void model_pin_result(struct model *m, bool ok, uint64_t now_ms);
 /* The admin asked for a sync pass now. */
 bool model_take_admin_sync(struct model *m);
+/* The admin asked for an export: *stick (caller frees) is the stick
+ * chosen, or NULL when ui/ should list the sticks (model_export_sticks). */
+bool model_take_export(struct model *m, char **stick);
+/* The sticks there (folders; borrowed): none says so, one is taken, more
+ * are offered to choose from. */
+void model_export_sticks(struct model *m, char *const *folders);
+/* The export's progress (step: enum export_step) and its end (o NULL: it
+ * never ran). */
+void model_export_progress(struct model *m, int step, int64_t done, int64_t total);
+struct export_outcome;
+void model_export_outcome(struct model *m, const struct export_outcome *o);
 /* How the sync pass the admin asked for ended. */
 void model_sync_outcome(struct model *m, bool ok, size_t responses, const char *message);
 
