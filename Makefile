@@ -12,7 +12,7 @@ JOBS       ?= 2
 # Debian 12 packages: to build and run, and in addition to test.
 RUN_DEPS  = build-essential cmake pkg-config \
             libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libpng-dev libfribidi-dev \
-            libsqlite3-dev libsodium-dev libjansson-dev libmd4c-dev libinih-dev libarchive-dev nettle-dev libcurl4-openssl-dev \
+            libsqlite3-dev libsodium-dev libjansson-dev libmd4c-dev libinih-dev libarchive-dev nettle-dev libcurl4-openssl-dev libsystemd-dev \
             libvlc-dev vlc-plugin-base libespeak-ng-dev espeak-ng-data \
             fonts-noto-core fonts-material-design-icons-iconfont
 # nginx: the Debian package that holds the binary, with ngx_http_dav_module built in

@@ -28,7 +28,7 @@ allowed_lib() {
 	sqlite3.h) echo "store" ;;
 	curl/*) echo "sync" ;;
 	vlc/*) echo "media" ;;
-	SDL* | fribidi*) echo "ui main.c" ;;
+	SDL* | fribidi* | systemd/*) echo "ui main.c" ;;
 	png.h) echo "ui" ;;
 	espeak*) echo "speech" ;;
 	sodium*) echo "core bundle" ;;

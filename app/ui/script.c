@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define LOG_MODULE "script"
 
@@ -192,6 +193,12 @@ static int run_line(struct script *s, char *line)
 		free(text);
 	} else if (strcmp(cmd, "wait") == 0 && sscanf(rest, "%d", &a) == 1 && a >= 0) {
 		ui_pump(u, (uint32_t)a);
+#ifdef KIOSK_TEST_HOOKS
+	} else if (strcmp(cmd, "stall") == 0 && sscanf(rest, "%d", &a) == 1 && a >= 0) {
+		/* A test build's hung loop: nothing runs, no timer, no watchdog. */
+		struct timespec ts = {a / 1000, (long)(a % 1000) * 1000000};
+		nanosleep(&ts, NULL);
+#endif
 	} else if (strcmp(cmd, "advance") == 0 && sscanf(rest, "%d", &a) == 1 && a >= 0) {
 		ui_advance_to(u, clock_now_ms() + (uint64_t)a * 1000);
 	} else if (strcmp(cmd, "shot") == 0 && sscanf(rest, "%255s", arg) == 1) {

@@ -373,6 +373,9 @@ static uint64_t next_deadline(struct ui *u)
 	uint64_t sync = syncing_deadline(u);
 	if (sync && (!d || sync < d))
 		d = sync;
+	uint64_t alive = watchdog_deadline(u);
+	if (alive && (!d || alive < d))
+		d = alive;
 	return d;
 }
 
@@ -380,6 +383,7 @@ static void run_timers(struct ui *u, uint64_t now)
 {
 	input_animate(u, now);
 	video_check(u);
+	watchdog_timer(u);
 	syncing_timer(u, now);
 	model_tick(u->model, now);
 	ui_frame(u);
@@ -500,6 +504,8 @@ void ui_pump(struct ui *u, uint32_t ms)
 			wait = d <= now ? 0 : (uint32_t)fmin(wait, (double)(d - now));
 		if (clock_is_virtual() && u->flinging)
 			wait = wait < ANIMATION_FRAME_MS ? wait : ANIMATION_FRAME_MS;
+		uint32_t alive = watchdog_wait_ms(u);
+		wait = alive < wait ? alive : wait;
 		uint64_t before = now_us();
 		SDL_Event e;
 		if (SDL_WaitEventTimeout(&e, (int)wait ? (int)wait : 1))
@@ -737,6 +743,7 @@ int ui_run(const struct config *cfg, struct model *m, const struct ui_options *o
 	int rc = KIOSK_EXIT_RUNTIME;
 	if (ui_open(&u) != 0)
 		goto out;
+	watchdog_start(&u);
 	if (opts->script_path) {
 		u.script_mode = true;
 		rc = script_run(&u, opts->script_path);

@@ -272,6 +272,10 @@ struct ui {
 		struct net_watch *net;
 	} sync;
 
+	/* the service watchdog (watchdog.c) */
+	uint64_t watchdog_every_ms; /* 0: no watchdog */
+	uint64_t watchdog_due_ms;
+
 	/* bundles from sticks (sticks.c) */
 	struct stick_watch *sticks; /* NULL: none are watched (no database) */
 
@@ -335,5 +339,14 @@ void syncing_on_result(struct ui *u, const struct job_result *r);
 void syncing_on_net(struct ui *u);
 /* A pass now (the admin area's admin.sync); its outcome goes to the model. */
 void syncing_now(struct ui *u);
+
+/* ---- watchdog.c: systemd's watchdog and readiness ---- */
+/* After the first frame: READY=1, and the rhythm of WATCHDOG=1. */
+void watchdog_start(struct ui *u);
+/* The next sign of life on the app clock (0 in a scripted run, whose clock
+ * is virtual), and in real ms from now (UINT32_MAX: none). */
+uint64_t watchdog_deadline(const struct ui *u);
+uint32_t watchdog_wait_ms(const struct ui *u);
+void watchdog_timer(struct ui *u);
 
 #endif
