@@ -494,20 +494,36 @@ static enum bundle_err read_member(struct archive *a, struct archive_entry *entr
 	return BUNDLE_OK;
 }
 
-/* A member's path: relative, under content/ or media/, no "..", UTF-8. */
-static bool safe_member(const char *p)
+/* Why p is not a member's path (relative, under content/ or media/, no "."
+ * or "..", UTF-8 without control characters), or NULL when it is one. */
+static const char *member_path_problem(const char *p)
 {
-	if (!p || !utf8_valid(p, strlen(p)) || p[0] == '/' || strstr(p, "//") ||
-	    (strncmp(p, "content/", 8) != 0 && strncmp(p, "media/", 6) != 0))
-		return false;
+	if (!p || !*p)
+		return "no name";
+	if (!utf8_valid(p, strlen(p)))
+		return "not UTF-8";
+	for (const char *s = p; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return "a control character in it";
+	if (p[0] == '/')
+		return "an absolute path";
 	for (const char *s = p; *s;) {
 		const char *slash = strchr(s, '/');
 		size_t n = slash ? (size_t)(slash - s) : strlen(s);
-		if ((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
-			return false;
+		if (n == 2 && s[0] == '.' && s[1] == '.')
+			return "'..' in it";
+		if ((n == 1 && s[0] == '.') || (n == 0 && slash))
+			return "'.' or '//' in it";
 		s += n + (slash ? 1 : 0);
 	}
-	return true;
+	if (strncmp(p, "content/", 8) != 0 && strncmp(p, "media/", 6) != 0)
+		return "outside content/ and media/";
+	return NULL;
+}
+
+static bool safe_member(const char *p)
+{
+	return member_path_problem(p) == NULL;
 }
 
 /* One pass over a bundle's members (bundle_read). */
@@ -719,10 +735,15 @@ static enum bundle_err take_member(struct pass *p, struct archive_entry *entry)
 	size_t k = 0;
 	while (k < p->info->n_files && strcmp(file_path(p->files, k), name ? name : "") != 0)
 		k++;
-	if (!safe_member(name))
-		return fail(err, BUNDLE_ERR_MEMBER, "%s: not a path inside content/ or media/",
-			    name ? name : "(no name)");
-	if (archive_entry_filetype(entry) != AE_IFREG)
+	const char *problem = member_path_problem(name);
+	if (problem) { /* a name that is not UTF-8 or holds control characters is not printed */
+		bool printable = name && strcmp(problem, "not UTF-8") != 0 &&
+				 strstr(problem, "control") == NULL;
+		return fail(err, BUNDLE_ERR_MEMBER, "%s: not a path inside content/ or media/ (%s)",
+			    printable ? name : "a member", problem);
+	}
+	if (archive_entry_filetype(entry) != AE_IFREG || archive_entry_hardlink(entry) ||
+	    archive_entry_symlink(entry))
 		return fail(err, BUNDLE_ERR_MEMBER, "%s: not a regular file (a link, a folder or a "
 			    "device)", name);
 	if (k == p->info->n_files)
@@ -787,7 +808,8 @@ enum bundle_err bundle_read(const char *path, const char *trusted_dir,
 	struct pass p = {.a = a, .info = info, .opts = opts, .err = err};
 	enum bundle_err e = BUNDLE_OK;
 	if (archive_read_open_filename(a, path, CHUNK) != ARCHIVE_OK) {
-		e = fail(err, BUNDLE_ERR_FORMAT, "%s: %s", path, archive_error_string(a));
+		e = fail(err, BUNDLE_ERR_FORMAT, "%s: not a content bundle, which is an uncompressed "
+			 "tar (%s)", path, archive_error_string(a));
 		goto out;
 	}
 	if (opts->watch && opts->watch->progress)
