@@ -555,6 +555,22 @@ static void pass_progress(struct pass *p, enum bundle_phase phase)
 	}
 }
 
+/* Writes all of buf (a write may take part of it; the next one says why it
+ * stops): 0, or the errno that stopped it. */
+static int write_all(int fd, const char *buf, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, buf, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return w < 0 ? errno : ENOSPC;
+		buf += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
 /* Streams the member through SHA-256 (and into sink, when >= 0); its size
  * and hash must be the manifest's.  A member longer than the manifest says
  * stops at once. */
@@ -576,9 +592,9 @@ static enum bundle_err check_member(struct pass *p, const char *name, json_t *wa
 			break;
 		}
 		sha256_update(&st, (size_t)got, (const uint8_t *)buf);
-		if (sink >= 0 && write(sink, buf, (size_t)got) != got) {
-			e = fail(p->err, BUNDLE_ERR_IO, "%s: cannot be written: %s", name,
-				 errno ? strerror(errno) : "the disk is full");
+		int werr = sink >= 0 ? write_all(sink, buf, (size_t)got) : 0;
+		if (werr) {
+			e = fail(p->err, BUNDLE_ERR_IO, "%s: cannot be written: %s", name, strerror(werr));
 			break;
 		}
 		/* Start writing back what is staged so far, so the disk works while
