@@ -444,12 +444,17 @@ def main():
             ballast = free - need - 2 * 1024 * 1024
             with open(f"{small}/ballast", "wb") as f:
                 f.write(b"\0" * ballast)
+            # The fillers last: the disk fills at a small file's creation.  The
+            # fillers first: it fills in the middle of a film's bytes.
             forged = forge("disk-full", signed(m) + members + list(filler.items()))
-            case("disk-full-mid-copy", forged, r"No space left on device|disk is full", code=1,
-                 config=conf2, data_dir=f"{small}/var")
-            st = os.statvfs(small)
-            check("disk-full-mid-copy: the free space is back (staging removed)",
-                  st.f_bavail * st.f_frsize >= need, f"{st.f_bavail * st.f_frsize} bytes free")
+            forged_first = forge("disk-full-film", signed(m) + list(filler.items()) + members)
+            for name, path in (("disk-full-mid-copy", forged),
+                               ("disk-full-in-the-middle-of-a-film", forged_first)):
+                case(name, path, r": cannot be (written|staged): No space left on device", code=1,
+                     config=conf2, data_dir=f"{small}/var")
+                st = os.statvfs(small)
+                check(f"{name}: the free space is back (staging removed)",
+                      st.f_bavail * st.f_frsize >= need, f"{st.f_bavail * st.f_frsize} bytes free")
             os.unlink(f"{small}/ballast")
             rc, out = run("bundle", "import", forged, config=conf2)
             check("control: the same bundle imports once the disk has room",
