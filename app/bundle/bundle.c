@@ -518,12 +518,10 @@ static const char *member_path_problem(const char *p)
 	}
 	if (strncmp(p, "content/", 8) != 0 && strncmp(p, "media/", 6) != 0)
 		return "outside content/ and media/";
+	/* content/X is installed as X: content/media would land on media/. */
+	if (strncmp(p, "content/media", 13) == 0 && (p[13] == '/' || !p[13]))
+		return "content/media is where media/ is installed";
 	return NULL;
-}
-
-static bool safe_member(const char *p)
-{
-	return member_path_problem(p) == NULL;
 }
 
 /* One pass over a bundle's members (bundle_read). */
@@ -653,10 +651,14 @@ static enum bundle_err read_manifest(json_t *m, struct bundle_info *info, struct
 		json_t *f = json_array_get(files, i);
 		const char *path = json_string_value(json_object_get(f, "path"));
 		json_t *size = json_object_get(f, "size");
-		if (!safe_member(path) || !json_is_integer(size) || json_integer_value(size) < 0 ||
-		    !json_is_string(json_object_get(f, "sha256")))
+		const char *problem = member_path_problem(path);
+		if (problem)
 			return fail(err, BUNDLE_ERR_FORMAT, "manifest.json: files[%zu] is not a safe "
-				    "path with size and sha256", i);
+				    "path: not a path inside content/ or media/ (%s)", i, problem);
+		if (!json_is_integer(size) || json_integer_value(size) < 0 ||
+		    !json_is_string(json_object_get(f, "sha256")))
+			return fail(err, BUNDLE_ERR_FORMAT, "manifest.json: files[%zu] (%s) needs a size "
+				    "and a sha256", i, path);
 		for (size_t k = 0; k < i; k++)
 			if (strcmp(path, json_string_value(json_object_get(json_array_get(files, k),
 									  "path"))) == 0)
