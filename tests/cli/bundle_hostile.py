@@ -309,11 +309,11 @@ def main():
              r"\.\./kiosk-evil: .*'\.\.'")
         m = with_files({dd: b"x"})
         case("dot-dot-in-a-signed-manifest", forge("dotdot-signed", signed(m) + members + [(dd, b"x")]),
-             r"not a safe path")
+             r"files\[\d+\] is not a safe path: .*\('\.\.' in it\)")
         m = with_files({"/tmp/kiosk-evil": b"x"})
         case("absolute-path-in-a-signed-manifest",
              forge("absolute-signed", signed(m) + members + [("/tmp/kiosk-evil", b"x")]),
-             r"not a safe path")
+             r"files\[\d+\] is not a safe path: .*\(an absolute path\)")
         bad = "content/pages/\udcff\udcfe.de.md"  # the bytes ff fe: not UTF-8
         case("path-not-utf8",
              forge("not-utf8", ok_base[:3] + [(bad, b"x")] + ok_base[3:], fmt=tarfile.GNU_FORMAT,
@@ -323,6 +323,12 @@ def main():
         esc = "content/pages/\x1b]0;owned\x07\x1b[2J.de.md"  # a terminal's escape sequences
         case("path-with-control-characters", forge("escape", ok_base[:3] + [(esc, b"x")] + ok_base[3:]),
              r"a member: not a path inside content/ or media/ \(a control character in it\)")
+
+        film = dict(members)["media/projekt.mp4"]
+        m = with_files({"content/media/projekt.mp4": film[:1000]})
+        case("content-media-over-media",
+             forge("content-media", signed(m) + members + [("content/media/projekt.mp4", film[:1000])]),
+             r"files\[\d+\] is not a safe path: .*\(content/media is where media/ is installed\)")
 
         # ---- kinds of member ----
         m = with_files({"content/link.md": b""})
@@ -359,6 +365,13 @@ def main():
         case("manifest-sig-missing", forge("no-sig", ok_base[:1] + members),
              r"second member must be manifest\.sig")
         case("empty-archive", forge("empty", []), r"first member must be manifest\.json|not a content bundle")
+
+        os.mkfifo(f"{tmp}/stick-fifo.kiosk")
+        case("the-bundle-is-a-fifo", f"{tmp}/stick-fifo.kiosk", r"fifo\.kiosk: .*(regular|FIFO|pipe)",
+             code=1, max_seconds=5)
+        os.symlink("/dev/zero", f"{tmp}/zero.kiosk")
+        case("the-bundle-is-a-link-to-dev-zero", f"{tmp}/zero.kiosk",
+             r"zero\.kiosk: .*(regular|link|device)", code=1, max_seconds=5)
 
         # ---- versions ----
         case("version-equal-to-the-one-in-use", v200, r"version 200 is not newer .*\(200\)")
