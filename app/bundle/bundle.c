@@ -194,6 +194,10 @@ static enum bundle_err walk(const char *dir, const char *prefix, struct files *o
 		struct stat st;
 		if (lstat(path, &st) != 0) {
 			e = fail(err, BUNDLE_ERR_IO, "%s: %s", path, strerror(errno));
+		} else if (S_ISDIR(st.st_mode) && strcmp(member, "content/media") == 0) {
+			e = fail(err, BUNDLE_ERR_SOURCE, "%s: a content source holds no media folder "
+				 "(the content's folder is installed over media/); name it with --media",
+				 path);
 		} else if (S_ISDIR(st.st_mode)) {
 			e = walk(path, member, out, err);
 		} else if (S_ISREG(st.st_mode)) {

@@ -330,6 +330,15 @@ def main():
              forge("content-media", signed(m) + members + [("content/media/projekt.mp4", film[:1000])]),
              r"files\[\d+\] is not a safe path: .*\(content/media is where media/ is installed\)")
 
+        src = f"{tmp}/src-with-media"
+        shutil.copytree(f"{ROOT}/assets/content", src)
+        shutil.copytree(f"{ROOT}/media", f"{src}/media")
+        rc, out = run("bundle", "create", "--key", f"{tmp}/staff.key", "--src", src, "--media",
+                      f"{src}/media", "--out", f"{tmp}/src-with-media.kiosk")
+        check("create never signs what import refuses: a source with a media folder",
+              rc == 3 and "holds no media folder" in out and
+              not os.path.exists(f"{tmp}/src-with-media.kiosk"), f"exit {rc}: {out}")
+
         # ---- kinds of member ----
         m = with_files({"content/link.md": b""})
         link = ti("content/link.md", tarfile.SYMTYPE, linkname="/etc/shadow")
