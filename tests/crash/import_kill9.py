@@ -9,8 +9,8 @@ imports have been killed (rounds whose import ends first count as controls,
 not as kills), kills kioskctl
 with SIGKILL after a random delay across the import's measured duration (and
 a little beyond, so that some rounds end after the commit; every other round
-0 to 150 ms after the last member appears in the staging folder, where the
-fsyncs, the switch and the commit happen).  After each round:
+aimed at the import's end, after the last member appears in the staging
+folder: the fsyncs, the switch and the commit, measured first as well).  After each round:
 
   * the version the database names is the old or the new one, and its folder
     holds exactly the files of that bundle's manifest, each by SHA-256 (wholly
@@ -163,16 +163,37 @@ def main():
         size = os.path.getsize(bundles[1000]) >> 20
         print(f"two bundles of {size} MB each ({len(manifests[1000])} files)", flush=True)
 
-        # The import's duration, measured: two whole imports (no kill).
-        durations = []
-        for version in (1000, 1001):
+        def watch(version):
+            """Starts an import of version: the process and the path of its
+            last member in its staging folder."""
+            proc = subprocess.Popen([ctl, "--config", conf, "bundle", "import", "--force",
+                                     bundles[version]], stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
+            return proc, f"{data}/content/import.staging-{proc.pid}/{last[version]}"
+
+        def wait_staged(proc, staged, t0, limit):
+            while proc.poll() is None and not os.path.exists(staged) and \
+                    time.monotonic() - t0 < limit:
+                time.sleep(0.002)
+            return time.monotonic() - t0
+
+        # The import's duration, and that of its end (from the last member
+        # staged to the exit: the fsyncs, the switch, the commit), measured on
+        # four whole imports (the last two replace a kept folder of their version).
+        durations, ends = [], []
+        for version in (1000, 1001, 1000, 1001):
+            proc, staged = watch(version)
             t0 = time.monotonic()
-            must(f"import {version}", run("bundle", "import", "--force", bundles[version]))
+            at = wait_staged(proc, staged, t0, 300)
+            proc.wait()
             durations.append(time.monotonic() - t0)
-        duration = max(durations)
-        print(f"an import takes {duration:.2f} s; kills land in 0 .. {1.2 * duration:.2f} s, "
-              f"every other one 0 .. 150 ms after the last member is staged",
-              flush=True)
+            ends.append(durations[-1] - at)
+            if proc.returncode != 0:
+                raise SystemExit(f"setup failed: import {version}: exit {proc.returncode}")
+        duration, end = max(durations), max(ends)
+        print(f"an import takes {duration:.2f} s, its end {1000 * end:.0f} ms; kills land in "
+              f"0 .. {1.2 * duration:.2f} s, every other one 0 .. {1200 * end:.0f} ms after the "
+              f"last member is staged", flush=True)
         check("the measured imports put 1001 in use", in_use() == 1001)
 
         outcomes = {"old": 0, "new": 0, "finished before the kill": 0}
@@ -181,21 +202,15 @@ def main():
             r += 1
             old = in_use()
             new = 1000 if old == 1001 else 1001
-            proc = subprocess.Popen([ctl, "--config", conf, "bundle", "import", "--force",
-                                     bundles[new]], stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL)
+            proc, staged = watch(new)
             t0 = time.monotonic()
             if r % 2 == 1:
                 delay = rng.uniform(0, 1.2 * duration)
             else:
-                # Aimed at the switch: once the last member is staged, the
+                # Aimed at the end: once the last member is staged come the
                 # fsyncs, the removal of an older folder of this version, the
-                # rename and the commit follow within some tens of ms.
-                staged = f"{data}/content/import.staging-{proc.pid}/{last[new]}"
-                while proc.poll() is None and not os.path.exists(staged) and \
-                        time.monotonic() - t0 < 5 * duration:
-                    time.sleep(0.002)
-                delay = time.monotonic() - t0 + rng.uniform(0, 0.15)
+                # rename and the commit.
+                delay = wait_staged(proc, staged, t0, 5 * duration) + rng.uniform(0, 1.2 * end)
             try:
                 rc = proc.wait(timeout=max(0, delay - (time.monotonic() - t0)))
                 outcomes["finished before the kill"] += 1
