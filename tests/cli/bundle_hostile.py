@@ -409,9 +409,9 @@ def main():
             tail = t.getmembers()[-1]  # the last member: where its header and bytes are
         for label, cut, rule in (
                 ("in-the-manifest", 700, r"manifest\.json: Truncated tar archive"),
-                ("in-the-middle", len(whole) // 2, r"Truncated tar archive \(the file may be cut short\)"),
+                ("in-the-middle", len(whole) // 2, r"Truncated tar archive \(the file may be cut short"),
                 ("in-the-last-member", tail.offset_data + tail.size // 2,
-                 rf"{re.escape(tail.name)}: Truncated tar archive \(the file may be cut short\)"),
+                 rf"{re.escape(tail.name)}: Truncated tar archive \(the file may be cut short"),
                 ("at-the-last-header", tail.offset,
                  rf"{re.escape(tail.name)}: named in the manifest but missing"),
                 ("in-the-last-header", tail.offset + 100, r"cut short")):
