@@ -200,7 +200,7 @@ def main():
             return [(n, data if n == name else d) for n, d in entries]
 
         def with_files(extra, m=None):
-            """The manifest with files added (name -> bytes), re-signed."""
+            """A copy of the manifest with files added (name -> bytes); sign it with signed()."""
             m = json.loads(json.dumps(m or manifest))
             for n, d in extra.items():
                 m["files"].append({"path": n, "size": len(d), "sha256": sha(d)})
