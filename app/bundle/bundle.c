@@ -194,6 +194,10 @@ static enum bundle_err walk(const char *dir, const char *prefix, struct files *o
 		struct stat st;
 		if (lstat(path, &st) != 0) {
 			e = fail(err, BUNDLE_ERR_IO, "%s: %s", path, strerror(errno));
+		} else if (S_ISDIR(st.st_mode) && strcmp(member, "content/media") == 0) {
+			e = fail(err, BUNDLE_ERR_SOURCE, "%s: a content source holds no media folder "
+				 "(the content's folder is installed over media/); name it with --media",
+				 path);
 		} else if (S_ISDIR(st.st_mode)) {
 			e = walk(path, member, out, err);
 		} else if (S_ISREG(st.st_mode)) {
@@ -494,20 +498,34 @@ static enum bundle_err read_member(struct archive *a, struct archive_entry *entr
 	return BUNDLE_OK;
 }
 
-/* A member's path: relative, under content/ or media/, no "..", UTF-8. */
-static bool safe_member(const char *p)
+/* Why p is not a member's path (relative, under content/ or media/, no "."
+ * or "..", UTF-8 without control characters), or NULL when it is one. */
+static const char *member_path_problem(const char *p)
 {
-	if (!p || !utf8_valid(p, strlen(p)) || p[0] == '/' || strstr(p, "//") ||
-	    (strncmp(p, "content/", 8) != 0 && strncmp(p, "media/", 6) != 0))
-		return false;
+	if (!p || !*p)
+		return "no name";
+	if (!utf8_valid(p, strlen(p)))
+		return "not UTF-8";
+	for (const char *s = p; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return "a control character in it";
+	if (p[0] == '/')
+		return "an absolute path";
 	for (const char *s = p; *s;) {
 		const char *slash = strchr(s, '/');
 		size_t n = slash ? (size_t)(slash - s) : strlen(s);
-		if ((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
-			return false;
+		if (n == 2 && s[0] == '.' && s[1] == '.')
+			return "'..' in it";
+		if ((n == 1 && s[0] == '.') || (n == 0 && slash))
+			return "'.' or '//' in it";
 		s += n + (slash ? 1 : 0);
 	}
-	return true;
+	if (strncmp(p, "content/", 8) != 0 && strncmp(p, "media/", 6) != 0)
+		return "outside content/ and media/";
+	/* content/X is installed as X: content/media would land on media/. */
+	if (strncmp(p, "content/media", 13) == 0 && (p[13] == '/' || !p[13]))
+		return "content/media is where media/ is installed";
+	return NULL;
 }
 
 /* One pass over a bundle's members (bundle_read). */
@@ -539,6 +557,22 @@ static void pass_progress(struct pass *p, enum bundle_phase phase)
 	}
 }
 
+/* Writes all of buf (a write may take part of it; the next one says why it
+ * stops): 0, or the errno that stopped it. */
+static int write_all(int fd, const char *buf, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, buf, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return w < 0 ? errno : ENOSPC;
+		buf += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
 /* Streams the member through SHA-256 (and into sink, when >= 0); its size
  * and hash must be the manifest's.  A member longer than the manifest says
  * stops at once. */
@@ -560,9 +594,9 @@ static enum bundle_err check_member(struct pass *p, const char *name, json_t *wa
 			break;
 		}
 		sha256_update(&st, (size_t)got, (const uint8_t *)buf);
-		if (sink >= 0 && write(sink, buf, (size_t)got) != got) {
-			e = fail(p->err, BUNDLE_ERR_IO, "%s: cannot be written: %s", name,
-				 errno ? strerror(errno) : "the disk is full");
+		int werr = sink >= 0 ? write_all(sink, buf, (size_t)got) : 0;
+		if (werr) {
+			e = fail(p->err, BUNDLE_ERR_IO, "%s: cannot be written: %s", name, strerror(werr));
 			break;
 		}
 		/* Start writing back what is staged so far, so the disk works while
@@ -621,10 +655,14 @@ static enum bundle_err read_manifest(json_t *m, struct bundle_info *info, struct
 		json_t *f = json_array_get(files, i);
 		const char *path = json_string_value(json_object_get(f, "path"));
 		json_t *size = json_object_get(f, "size");
-		if (!safe_member(path) || !json_is_integer(size) || json_integer_value(size) < 0 ||
-		    !json_is_string(json_object_get(f, "sha256")))
+		const char *problem = member_path_problem(path);
+		if (problem)
 			return fail(err, BUNDLE_ERR_FORMAT, "manifest.json: files[%zu] is not a safe "
-				    "path with size and sha256", i);
+				    "path: not a path inside content/ or media/ (%s)", i, problem);
+		if (!json_is_integer(size) || json_integer_value(size) < 0 ||
+		    !json_is_string(json_object_get(f, "sha256")))
+			return fail(err, BUNDLE_ERR_FORMAT, "manifest.json: files[%zu] (%s) needs a size "
+				    "and a sha256", i, path);
 		for (size_t k = 0; k < i; k++)
 			if (strcmp(path, json_string_value(json_object_get(json_array_get(files, k),
 									  "path"))) == 0)
@@ -719,10 +757,15 @@ static enum bundle_err take_member(struct pass *p, struct archive_entry *entry)
 	size_t k = 0;
 	while (k < p->info->n_files && strcmp(file_path(p->files, k), name ? name : "") != 0)
 		k++;
-	if (!safe_member(name))
-		return fail(err, BUNDLE_ERR_MEMBER, "%s: not a path inside content/ or media/",
-			    name ? name : "(no name)");
-	if (archive_entry_filetype(entry) != AE_IFREG)
+	const char *problem = member_path_problem(name);
+	if (problem) { /* a name that is not UTF-8 or holds control characters is not printed */
+		bool printable = name && strcmp(problem, "not UTF-8") != 0 &&
+				 strstr(problem, "control") == NULL;
+		return fail(err, BUNDLE_ERR_MEMBER, "%s: not a path inside content/ or media/ (%s)",
+			    printable ? name : "a member", problem);
+	}
+	if (archive_entry_filetype(entry) != AE_IFREG || archive_entry_hardlink(entry) ||
+	    archive_entry_symlink(entry))
 		return fail(err, BUNDLE_ERR_MEMBER, "%s: not a regular file (a link, a folder or a "
 			    "device)", name);
 	if (k == p->info->n_files)
@@ -787,7 +830,8 @@ enum bundle_err bundle_read(const char *path, const char *trusted_dir,
 	struct pass p = {.a = a, .info = info, .opts = opts, .err = err};
 	enum bundle_err e = BUNDLE_OK;
 	if (archive_read_open_filename(a, path, CHUNK) != ARCHIVE_OK) {
-		e = fail(err, BUNDLE_ERR_FORMAT, "%s: %s", path, archive_error_string(a));
+		e = fail(err, BUNDLE_ERR_FORMAT, "%s: not a content bundle, which is an uncompressed "
+			 "tar (%s)", path, archive_error_string(a));
 		goto out;
 	}
 	if (opts->watch && opts->watch->progress)

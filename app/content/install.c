@@ -355,7 +355,14 @@ enum content_err content_install_staged(struct store *s, const char *data_dir, c
 		return content_fail(err, CONTENT_ERR_SCHEMA, "version %lld is installed and in use "
 				    "already", (long long)version);
 	}
-	path_remove_tree(target); /* a folder no version names (an older install of it) */
+	/* A folder no version names (an older install of it, kept as the one
+	 * before): renamed aside whole, then removed, so that a crash midway
+	 * never leaves half of it under a version's name (a rollback would take
+	 * it); a leftover .old-PID is removed at the next start. */
+	char *aside = xasprintf("%s.old-%ld", target, (long)getpid());
+	if (rename(target, aside) == 0)
+		path_remove_tree(aside);
+	free(aside);
 	char *parent = path_dirname(target);
 	int rc = fsync_folders(staging);
 	if (rc == 0 && rename(staging, target) != 0)
