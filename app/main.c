@@ -113,6 +113,7 @@ int main(int argc, char **argv)
 	struct store *store = NULL;
 	struct content *content = NULL;
 	struct model *model = NULL;
+	struct opening_hours *hours = NULL;
 	char *kiosk_id = NULL;
 	bool config_ok = config_load(&cfg, config_path, &cerr) == 0;
 	if (!config_ok) {
@@ -145,6 +146,10 @@ int main(int argc, char **argv)
 		if (store)
 			content = load_content(&cfg, store);
 	}
+	/* The config checked the text: parsing it again cannot fail. */
+	char why[160];
+	if (config_ok && *cfg.opening_hours)
+		hours = hours_parse(cfg.opening_hours, why, sizeof why);
 	struct model_settings settings = {
 		.languages = cfg.languages,
 		.default_language = cfg.default_language,
@@ -158,6 +163,7 @@ int main(int argc, char **argv)
 		.kiosk_id = kiosk_id,
 		.data_dir = config_ok ? cfg.data_dir : NULL,
 		.admin = config_ok && *cfg.admin_pin_hash,
+		.hours = hours,
 		.sync = config_ok && *cfg.sync_url,
 	};
 	model = model_new(&settings, content, clock_now_ms()); /* the model owns the content */
@@ -169,6 +175,7 @@ int main(int argc, char **argv)
 	rc = ui_run(&cfg, model, &ui);
 out:
 	model_free(model);
+	hours_free(hours);
 	store_close(store);
 	free(kiosk_id);
 	config_free(&cfg);

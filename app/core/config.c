@@ -198,8 +198,11 @@ static const char *set_kiosk(struct config *c, const char *key, const char *v)
 			return "expected a folder";
 		set_path(c, &c->font_dir, v);
 	} else if (strcmp(key, "opening_hours") == 0) {
-		if (*v)
-			return "opening hours are not supported by this version; leave it empty";
+		static char why[160];
+		struct opening_hours *h = *v ? hours_parse(v, why, sizeof why) : NULL;
+		if (*v && !h)
+			return why;
+		hours_free(h);
 		set_str(&c->opening_hours, v);
 	} else {
 		return "unknown key";

@@ -531,8 +531,32 @@ void model_back(struct model *m, uint64_t now_ms)
 	model_changed(m);
 }
 
+/* Nights off: a touch on a dark screen wakes it for this long. */
+#define AWAKE_MS (5 * 60 * 1000)
+
+static bool session_pristine(const struct model *m);
+
+bool model_dark(const struct model *m)
+{
+	return m->settings.hours && m->screen == MODEL_SCREEN_HOME && session_pristine(m) &&
+	       m->now >= m->awake_until && !hours_open(m->settings.hours, clock_wall_s());
+}
+
+/* Redraws when the screen turns dark or light (the clock did it). */
+static void notice_dark(struct model *m)
+{
+	bool dark = model_dark(m);
+	if (dark != m->was_dark)
+		model_changed(m);
+}
+
 void model_user_activity(struct model *m, uint64_t now_ms)
 {
+	if (model_dark(m)) {
+		m->awake_until = now_ms + AWAKE_MS;
+		LOG_INFO("a touch woke the dark screen for %d minutes", AWAKE_MS / 60000);
+		model_changed(m);
+	}
 	m->last_activity = now_ms;
 	m->now = now_ms;
 	if (m->screen == MODEL_SCREEN_IDLE_WARNING) {
@@ -553,6 +577,7 @@ static bool session_pristine(const struct model *m)
 void model_tick(struct model *m, uint64_t now_ms)
 {
 	m->now = now_ms;
+	notice_dark(m);
 	if (m->screen == MODEL_SCREEN_OUT_OF_SERVICE)
 		return;
 	uint64_t timeout = (uint64_t)m->settings.idle_timeout_s * 1000;
@@ -592,7 +617,30 @@ void model_speech_playing(struct model *m, uint64_t until_ms)
 		m->speaking_until = until_ms;
 }
 
+static uint64_t next_deadline(const struct model *m);
+
+/* When the screen may turn dark or light next: the hours' next change and
+ * the end of a wake-up; 0 without opening hours. */
+static uint64_t dark_deadline(const struct model *m)
+{
+	if (!m->settings.hours)
+		return 0;
+	int64_t wall = clock_wall_s(), change = hours_next_change(m->settings.hours, wall);
+	uint64_t d = change ? m->now + (uint64_t)(change - wall) * 1000 : 0;
+	if (m->awake_until > m->now && (!d || m->awake_until < d))
+		d = m->awake_until;
+	return d;
+}
+
 uint64_t model_next_deadline(const struct model *m)
+{
+	uint64_t a = next_deadline(m), b = dark_deadline(m);
+	if (m->screen == MODEL_SCREEN_OUT_OF_SERVICE)
+		return a;
+	return !a ? b : !b ? a : a < b ? a : b;
+}
+
+static uint64_t next_deadline(const struct model *m)
 {
 	if (m->screen == MODEL_SCREEN_OUT_OF_SERVICE)
 		return 0;
@@ -908,6 +956,7 @@ const struct model_tree *model_tree(struct model *m)
 	default: build_soon(m, "app.title", MODEL_TONE_PLAIN); break;
 	}
 	m->tree.screen = m->screen;
+	m->tree.dark = m->was_dark = model_dark(m);
 	m->tree.lang = m->lang;
 	m->tree.rtl = strcmp(m->lang, "ar") == 0;
 	m->tree.text_scale = m->text_scale;

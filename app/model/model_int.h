@@ -221,6 +221,9 @@ struct model {
 	char *say;                       /* what should be spoken next, or NULL */
 	char focus[64];                  /* the keypad focus, or empty */
 
+	uint64_t awake_until;            /* a touch woke a dark screen until then */
+	bool was_dark;                   /* as the tree last showed it */
+
 	struct model_tree tree;
 	bool dirty;                      /* the tree must be rebuilt */
 	bool reset_happened;

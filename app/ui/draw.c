@@ -300,6 +300,11 @@ void draw_frame(struct ui *u, const SDL_Rect *clip)
 {
 	SDL_Renderer *ren = u->ren;
 	SDL_RenderSetClipRect(ren, clip);
+	if (u->tree->dark) { /* nights off: black, nothing else */
+		SDL_SetRenderDrawColor(ren, 0, 0, 0, 255);
+		SDL_RenderFillRect(ren, clip);
+		return;
+	}
 	set_color(ren, u->theme.bg);
 	SDL_RenderFillRect(ren, clip);
 

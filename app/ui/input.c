@@ -233,9 +233,11 @@ void ui_input(struct ui *u, const struct ui_event *ev)
 	ui_sync(u);
 	/* Every input says a person is there; the idle warning ends with it. */
 	enum model_screen before = model_screen(u->model);
+	bool dark = model_dark(u->model);
 	model_user_activity(u->model, ev->t);
-	if (model_screen(u->model) != before && ev->kind == UI_EV_PRESS)
-		return; /* that touch answered the idle warning; it taps nothing else */
+	if ((model_screen(u->model) != before || dark) && ev->kind == UI_EV_PRESS)
+		return; /* that touch answered the idle warning or woke the screen; it taps
+			 * nothing else */
 	switch (ev->kind) {
 	case UI_EV_PRESS: on_press(u, ev); break;
 	case UI_EV_MOVE: on_move(u, ev); break;

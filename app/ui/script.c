@@ -63,7 +63,8 @@ static void dump(struct ui *u)
 			printf(",\"clipped\":true");
 		printf("}\n");
 	}
-	printf("{\"end\":\"dump\",\"screen\":\"%s\"}\n", model_screen_name(u->tree->screen));
+	printf("{\"end\":\"dump\",\"screen\":\"%s\"%s}\n", model_screen_name(u->tree->screen),
+	       u->tree->dark ? ",\"dark\":true" : "");
 	fflush(stdout);
 }
 

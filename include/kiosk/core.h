@@ -258,7 +258,7 @@ struct config {
 	enum config_renderer renderer;
 	char *data_dir;      /* absolute */
 	char *font_dir;      /* absolute */
-	char *opening_hours; /* empty: always on */
+	char *opening_hours; /* empty: always on; else hours_parse's syntax */
 	/* [content] */
 	char *seed_dir;      /* absolute: the demo content installed at first start */
 	char *media_dir;     /* absolute: films, stills and subtitles of the seed */
@@ -317,5 +317,17 @@ uint64_t pin_submit(struct jobs *j, const char *hash, const char *pin);
 /* A finished PIN job's verdict; false for other results and for a check
  * cancelled before it ran. */
 bool pin_result(const struct job_result *r, bool *ok);
+
+/* ---- Opening hours (hours.c): when the screen may go dark ----
+ * "Mo-Fr 08:00-18:00; Sa 09:00-13:00; 2026-12-24 off": weekday rules
+ * (a later one replaces an earlier for its days), dates closed; local
+ * time.  hours_parse returns NULL with why set for a bad text. */
+struct opening_hours;
+struct opening_hours *hours_parse(const char *text, char *why, size_t why_size);
+void hours_free(struct opening_hours *h);
+/* Open at that wall-clock second (always, for NULL hours). */
+bool hours_open(const struct opening_hours *h, int64_t wall_s);
+/* The next second at which open turns to closed or back; 0: never. */
+int64_t hours_next_change(const struct opening_hours *h, int64_t wall_s);
 
 #endif

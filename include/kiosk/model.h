@@ -105,6 +105,7 @@ struct model_tree {
 	bool rtl;               /* right to left: the layout mirrors */
 	int text_scale;         /* 100, 150, 200 */
 	bool high_contrast;
+	bool dark;              /* outside opening hours, untouched: the screen is black */
 	unsigned generation;    /* changes whenever anything in the tree changes */
 	struct model_node *nodes; /* in reading order */
 	size_t n_nodes;
@@ -124,6 +125,7 @@ struct model_settings {
 	const char *kiosk_id;
 	const char *data_dir;    /* where installed content lives; NULL: never look for new */
 	bool admin;              /* a PIN is set: the admin area exists */
+	const struct opening_hours *hours; /* NULL: always open (borrowed) */
 	bool sync;               /* a sync server is set */
 };
 
@@ -147,6 +149,11 @@ int64_t model_content_version(const struct model *m);
 bool model_can_store(const struct model *m);
 /* The kiosk cannot serve: shows out-of-service with a message for staff. */
 void model_set_out_of_service(struct model *m, const char *message);
+
+/* Outside opening hours, on the home screen, nobody there: the screen is
+ * dark (nothing drawn, nothing ticking).  A touch wakes it for 5 minutes;
+ * that touch taps nothing. */
+bool model_dark(const struct model *m);
 
 /* ---- Events ---- */
 /* A widget was tapped (or chosen with Enter).  Unknown ids are ignored. */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -781,6 +782,67 @@ static void test_file_read_capped(void **state)
 	free(fifo);
 }
 
+/* Local wall-clock seconds for a date and time. */
+static int64_t local_s(int y, int mo, int d, int h, int mi)
+{
+	struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
+			.tm_min = mi, .tm_isdst = -1};
+	return (int64_t)mktime(&tm);
+}
+
+/* Opening hours: weekdays and times, a later rule replacing an earlier one
+ * for its days, closed dates, the next change; and refusals with a reason. */
+static void test_opening_hours(void **state)
+{
+	(void)state;
+	char why[160];
+	struct opening_hours *h =
+		hours_parse("Mo-Fr 08:00-12:00,13:00-18:00; Sa 09:00-13:00; Fr 08:00-14:00; "
+			    "2026-12-24 off; 2026-12-28-2026-12-30 off",
+			    why, sizeof why);
+	assert_non_null(h);
+	/* 2026-11-30 is a Monday. */
+	assert_false(hours_open(h, local_s(2026, 11, 30, 7, 59)));
+	assert_true(hours_open(h, local_s(2026, 11, 30, 8, 0)));
+	assert_false(hours_open(h, local_s(2026, 11, 30, 12, 30))); /* lunch */
+	assert_true(hours_open(h, local_s(2026, 11, 30, 17, 59)));
+	assert_false(hours_open(h, local_s(2026, 11, 30, 18, 0)));
+	assert_true(hours_open(h, local_s(2026, 12, 4, 13, 30)));  /* Friday's own rule */
+	assert_false(hours_open(h, local_s(2026, 12, 4, 15, 0)));
+	assert_true(hours_open(h, local_s(2026, 12, 5, 10, 0)));   /* Saturday */
+	assert_false(hours_open(h, local_s(2026, 12, 6, 10, 0)));  /* Sunday: no rule */
+	assert_false(hours_open(h, local_s(2026, 12, 24, 10, 0))); /* closed date (a Thursday) */
+	assert_false(hours_open(h, local_s(2026, 12, 29, 10, 0))); /* in a closed range */
+	assert_true(hours_open(h, local_s(2026, 12, 31, 10, 0)));
+	assert_int_equal(hours_next_change(h, local_s(2026, 11, 30, 7, 30)),
+			 local_s(2026, 11, 30, 8, 0));
+	assert_int_equal(hours_next_change(h, local_s(2026, 11, 30, 12, 0)),
+			 local_s(2026, 11, 30, 13, 0));
+	/* Saturday afternoon to Monday morning. */
+	assert_int_equal(hours_next_change(h, local_s(2026, 12, 5, 14, 0)),
+			 local_s(2026, 12, 7, 8, 0));
+	hours_free(h);
+	assert_true(hours_open(NULL, local_s(2026, 12, 24, 3, 0)));
+
+	static const char *const bad[][2] = {
+		{"Mo-Fr 8-18", "times"},
+		{"Mo-Fr 18:00-08:00", "ends before"},
+		{"Xy 08:00-18:00", "weekdays"},
+		{"Mo 08:00-25:00", "times"},
+		{"2026-13-01 off", "date"},
+		{"2026-12-24", "'off'"},
+		{"2026-12-30-2026-12-01 off", "before the first"},
+		{"Mo 08:00-09:00,10:00-11:00,12:00-13:00,14:00-15:00,16:00-17:00", "at most 4"},
+		{"Mo-Fr 08:00-18:00 please", "unexpected text"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		h = hours_parse(bad[i][0], why, sizeof why);
+		if (h || !strstr(why, bad[i][1]))
+			fail_msg("'%s' gave '%s', expected a refusal saying '%s'", bad[i][0],
+				 h ? "(accepted)" : why, bad[i][1]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -791,6 +853,7 @@ int main(void)
 		cmocka_unit_test(test_config_syntax_error_line),
 		cmocka_unit_test(test_config_long_lines),
 		cmocka_unit_test(test_config_missing_file),
+		cmocka_unit_test(test_opening_hours),
 		cmocka_unit_test(test_config_not_a_file),
 		cmocka_unit_test(test_config_relative_paths),
 		cmocka_unit_test(test_utf8_valid),
