@@ -315,12 +315,18 @@ def sent_lines(out):
     return sum(int(n) for n in re.findall(r"(?m)^batch [0-9a-f]{32}: (\d+) responses sent$", out))
 
 
-def sync_ok(w, ng, what, env=None):
-    """A `kioskctl sync` that must send everything due; its lines add up."""
+def sync_ok(w, ng, what, env=None, offset=0):
+    """A `kioskctl sync` (its clock offset seconds from the real one) that must send
+    everything due: no batch is left and no response of an hour that had ended when it
+    started; its lines add up."""
     before = w.state()["sent"]
+    t0 = int(time.time()) + offset
     r = w.kioskctl_run("sync", env=env)
     expect(r.rc == 0, f"{what}: sync: {r}")
     st = check(w, ng, what)
+    left = due_at(st, t0)
+    expect(not st["batches"] and not left, f"{what}: exit 0, but {len(st['batches'])} "
+           f"batches and {len(left)} due responses are left")
     new = st["sent"] - before
     expect(sent_lines(r.out) == len(new), f"{what}: the batch lines say {sent_lines(r.out)}, "
            f"{len(new)} were marked sent: {r.out}")
@@ -597,7 +603,7 @@ def sync_at(w, ng, what, offset):
     what is due at that clock (read before and after: an hour may end meanwhile)."""
     before = w.state()
     expected = [due_at(before, int(time.time()) + offset)]
-    r, st, new = sync_ok(w, ng, what, env=faketime_env(f"{offset:+d}"))
+    r, st, new = sync_ok(w, ng, what, env=faketime_env(f"{offset:+d}"), offset=offset)
     expected.append(due_at(before, int(time.time()) + offset))
     expect(new in expected, f"{what}: sent {len(new)}, expected {len(expected[0])}")
     return r, st, new
