@@ -513,11 +513,12 @@ def case_dry_run(w, ng, env):
     before, n_log = w.state(), len(ng.log())
     r = w.kioskctl_run("sync", "--dry-run")
     expect(r.rc == 0, f"dry-run: {r}")
-    due = {i for i in before["pending"] if before["hours"][i] < hour_now()}
-    m = re.search(r"would send (\d+) responses \((\d+) in batches made before\) to "
-                  rf"(\S+)/feedback/{re.escape(w.kiosk_id)}/; nothing sent", r.out)
-    expect(m and int(m.group(1)) == len(due) and int(m.group(2)) == 1 and
-           m.group(3) == ng.url, f"dry-run: expected {len(due)} in 1 batch: {r.out}")
+    due = due_at(before, int(time.time()))
+    m = re.search(r"would send (\d+) responses \((\d+) of them in (\d+) batch(?:es)? made "
+                  rf"before\) to (\S+)/feedback/{re.escape(w.kiosk_id)}/; nothing sent", r.out)
+    expect(m and int(m.group(1)) == len(due) and int(m.group(2)) == len(before["kept"]) == 10
+           and int(m.group(3)) == 1 and m.group(4) == ng.url,
+           f"dry-run: expected {len(due)} responses, 10 of them in 1 batch: {r.out}")
     after = w.state()
     for k in ("outbox", "batches", "meta", "hours"):
         expect(after[k] == before[k], f"dry-run: the database's {k} changed")
@@ -580,6 +581,11 @@ def case_faults(w, ng, env):
                    f"a redirect to the same host: new objects {new}")
         finally:
             mb.set_mode("pass")
+        fault("redirects in a loop", 1, ["more than 3 redirects"], "redirect",
+              location="{path}", code=307, prefix="/feedback/")
+        # A 2xx whose reply is above the cap: cut off, and not taken for a receipt.
+        fault("a reply above 64 KiB", 1, ["above 64 KiB"], "status", code=201,
+              body=b"x" * (100 * 1024))
         fault("garbage", 1, ["PUT"], "garbage", methods=("PUT",))
         fault("a connection cut mid-upload", 5, ["nothing is lost"], "cut", after=0.5)
         fault("a connection cut mid-upload (reset)", 5, ["nothing is lost"], "cut",
