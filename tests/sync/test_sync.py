@@ -26,14 +26,16 @@ Cases (--cases picks some; `kill9` runs only when named or with --rounds):
                 the status; --dry-run counts the kept batch; then a clean sync
   faults        through Misbehaving in front of nginx: 507, a redirect to
                 another host (refused) and to the same host (followed),
+                redirects in a loop, a 201 whose reply is above 64 KiB,
                 garbage, a connection cut (also with a reset), a stall (ends
                 within 40 s)
   dry-run       says what it would send; no request, the database unchanged
   clock         kioskctl and the kiosk under libfaketime: a clock back and
                 forward; no response twice, none lost, the (apparent) current
                 hour waits; a kept batch goes as it is whatever the clock
-  kiosk         the kiosk syncs 10 s after its start (virtual clock), and
-                after the server was away tries again after its backoff
+  kiosk         the kiosk syncs 10 s after its start (virtual clock), not
+                before, and after the server was away tries again after its
+                backoff (5 to 10 s), not before
   kill9         kill -9 of `kioskctl sync` at random moments of a pass whose
                 PUTs are slowed after nginx stored them, --rounds times;
                 after each round the database is healthy, no response is on
@@ -46,6 +48,7 @@ import argparse
 import base64
 import collections
 import contextlib
+import glob
 import json
 import os
 import random
@@ -67,7 +70,8 @@ sys.path.insert(0, os.path.dirname(HERE))
 import server  # noqa: E402
 from testlib import private_config  # noqa: E402
 
-FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
+FAKETIME_LIB = (glob.glob("/usr/lib/*/faketime/libfaketime.so.1") +
+                ["/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"])[0]
 BATCH = 200  # kioskctl's batch size
 
 SURVEY = """tap @home.survey
