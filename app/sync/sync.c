@@ -190,9 +190,11 @@ static enum sync_err transfer_failed(struct sync_result *r, CURLcode rc, const s
 			return fail(r, SYNC_ERR_SERVER, "%s: the server's reply is above %d KiB: cut "
 				    "off", what, SYNC_REPLY_MAX / 1024);
 		return fail(r, SYNC_ERR_SERVER, "%s: %s", what, why);
+	case CURLE_SSL_CACERT_BADFILE: /* missing, unreadable or not PEM: the config's fault */
+		return fail(r, SYNC_ERR_CONFIG, "%s: [sync] ca_file cannot be used: %s (it must be "
+			    "the CA's certificate in PEM)", what, why);
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_SSL_CACERT_BADFILE:
 		return fail(r, SYNC_ERR_SERVER, "%s: TLS: %s (the server's certificate is not "
 			    "trusted or not for this host; check [sync] url and ca_file)", what, why);
 	default:
