@@ -412,6 +412,13 @@ def case_https(w, ng, env):
     sync_ok(w, ng, "https with the test CA")
     w.make(10)
     n_log = len(ng.log())
+    # A ca_file missing or not PEM is the config's fault (exit 3), not the server's.
+    garbage = os.path.join(w.tmp, "garbage-ca.pem")
+    with open(garbage, "w") as f:
+        f.write("not a certificate\n")
+    for path in (os.path.join(w.tmp, "missing-ca.pem"), garbage):
+        w.set_sync(ca_file=path)
+        sync_fails(w, ng, f"https, ca_file {os.path.basename(path)}", 3, ["ca_file", path])
     w.set_sync(ca_file=ng.wrong_ca_file)
     sync_fails(w, ng, "https, the other CA", 1, ["TLS"])
     for tls in ("wronghost", "untrusted"):
