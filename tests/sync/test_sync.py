@@ -37,7 +37,8 @@ Cases (--cases picks some; `kill9` runs only when named or with --rounds):
                 before, and after the server was away tries again after its
                 backoff (5 to 10 s), not before
   kill9         kill -9 of `kioskctl sync` at random moments of a pass whose
-                PUTs are slowed after nginx stored them, --rounds times;
+                answers to PUTs are held back after nginx stored the object,
+                --rounds times, then of the kiosk's own pass 10 times;
                 after each round the database is healthy, no response is on
                 the server twice or marked sent without being there; a final
                 clean sync puts every response there exactly once
@@ -801,64 +802,80 @@ def case_kiosk(w, ng, env):
     w.set_sync(interval=900)
 
 
-def case_kill9(w, ng, env, rounds):
+def kill9_round(w, ng, rng, kinds, n, kiosk):
+    """One pass of kioskctl sync (or of the kiosk's sync worker) killed with SIGKILL after
+    k batches were confirmed and a random moment more: while a batch is made, PUT, stored
+    and held back by the proxy, or marked sent."""
+    st = w.state()
+    due = len({i for i in st["pending"] if st["hours"][i] < hour_now()})
+    if due < 3 * BATCH:
+        w.copy(3 * BATCH + rng.randint(0, BATCH) - due)
+    before = w.state()
+    k = rng.randrange(-(-len(due_at(before, int(time.time()))) // BATCH))
+    if kiosk:
+        p = subprocess.Popen([w.kiosk, "--config", w.conf, "--headless", "--script", "-"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        p.stdin.write("advance 11\nwait 60000\nquit\n")
+        p.stdin.close()
+        progress = (lambda out, err: sum("responses received by the server" in x for x in err))
+    else:
+        p = subprocess.Popen([w.kioskctl, "--config", w.conf, "sync"], stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        progress = (lambda out, err: sum(x.startswith("batch ") for x in out))
+    out, err = [], []
+    threads = [threading.Thread(target=lambda: out.extend(p.stdout)),
+               threading.Thread(target=lambda: err.extend(p.stderr))]
+    for t in threads:
+        t.start()
+    what = f"kill -9 round {n} ({'the kiosk' if kiosk else 'kioskctl sync'})"
+    wait_for(lambda: progress(out, err) >= k or p.poll() is not None, 30, f"{what}: {k} batches")
+    time.sleep(rng.uniform(0.0, 0.3 if k == 0 else 0.1))
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    for t in threads:
+        t.join()
+    w.texts += ["".join(out), "".join(err)]
+    st = check(w, ng, what, strict=False)
+    on = set(server.response_ids(server_objects(ng)))
+    if p.returncode != -signal.SIGKILL or any(re.search(r"synced \d+ responses", x) for x in err):
+        kinds["finished before the kill"] += 1
+    elif on - st["sent"]:
+        kinds["killed with an object stored but not marked sent"] += 1
+    elif st["sent"] - before["sent"]:
+        kinds["killed after some batches"] += 1
+    else:
+        kinds["killed before any batch was confirmed"] += 1
+
+
+def case_kill9(w, ng, env, rounds, kiosk_rounds=10):
+    """rounds kills of kioskctl sync and kiosk_rounds of the kiosk that land in a pass
+    (one that ended before the kill does not count)."""
     rng = random.Random(int(os.environ.get("SEED", time.time())))
     mb = Proxy("pass", upstream=ng).start()
     mb.delay = 0.15
     w.set_sync(url=mb.url)
-    kinds = collections.Counter()
     w.make(20)  # the kiosk's own, and models for the copies
+    report = []
     try:
-        n = 0
-        # rounds kills that land in a pass (one that ended first does not count)
-        while n - kinds["finished before the kill"] < rounds:
-            expect(n < 2 * rounds, f"kill -9: {kinds['finished before the kill']} of {n} "
-                   "passes ended before the kill")
-            n += 1
-            st = w.state()
-            due = len({i for i in st["pending"] if st["hours"][i] < hour_now()})
-            if due < 3 * BATCH:
-                w.copy(3 * BATCH + rng.randint(0, BATCH) - due)
-            before = w.state()["sent"]
-            batches = -(-len({i for i in w.state()["pending"]}) // BATCH)
-            # Killed after k batches were confirmed and a random moment more: while a
-            # batch is made, PUT, stored and held back by the proxy, or marked sent.
-            k = rng.randrange(batches)
-            p = subprocess.Popen([w.kioskctl, "--config", w.conf, "sync"],
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            lines, err = [], []
-            threads = [threading.Thread(target=lambda: lines.extend(p.stdout)),
-                       threading.Thread(target=lambda: err.extend(p.stderr))]
-            for t in threads:
-                t.start()
-            wait_for(lambda: sum(x.startswith("batch ") for x in lines) >= k or
-                     p.poll() is not None, 30, f"kill -9 round {n}: {k} batches")
-            time.sleep(rng.uniform(0.0, 0.3 if k == 0 else 0.1))
-            p.send_signal(signal.SIGKILL)
-            p.wait()
-            for t in threads:
-                t.join()
-            w.texts += ["".join(lines), "".join(err)]
-            st = check(w, ng, f"kill -9 round {n}", strict=False)
-            on = set(server.response_ids(server_objects(ng)))
-            if p.returncode != -signal.SIGKILL:
-                kinds["finished before the kill"] += 1
-            elif on - st["sent"]:
-                kinds["killed with an object stored but not marked sent"] += 1
-            elif st["sent"] - before:
-                kinds["killed after some batches"] += 1
-            else:
-                kinds["killed before any batch was confirmed"] += 1
+        for kiosk, want in ((False, rounds), (True, kiosk_rounds)):
+            kinds = collections.Counter()
+            n = 0
+            while n - kinds["finished before the kill"] < want:
+                expect(n < 2 * want, f"kill -9: {kinds['finished before the kill']} of {n} "
+                       "passes ended before the kill")
+                n += 1
+                kill9_round(w, ng, rng, kinds, n, kiosk)
+            report.append((kiosk, kinds))
         mb.delay = 0
-        r, st, _ = sync_ok(w, ng, "kill -9: the final clean sync")
-        expect(not st["batches"], "kill -9: batches left after the final sync")
-        expect(not {i for i in st["pending"] if st["hours"][i] < hour_now()},
-               "kill -9: due responses left after the final sync")
+        sync_ok(w, ng, "kill -9: the final clean sync")
     finally:
         mb.stop()
         w.set_sync(url=ng.url)
-    print(f"      kill -9 rounds: {dict(kinds)}", flush=True)
-    expect(kinds["killed with an object stored but not marked sent"] >= 1,
+    for kiosk, kinds in report:
+        print(f"      kill -9 of {'the kiosk' if kiosk else 'kioskctl sync'}: {dict(kinds)}",
+              flush=True)
+    expect(report[0][1]["killed with an object stored but not marked sent"] >= 1,
            "kill -9: no kill landed between a stored object and its mark: the test proves "
            "too little")
 
