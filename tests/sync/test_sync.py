@@ -670,12 +670,19 @@ def case_clock(w, ng, env):
     # hour of these responses has ended in its eyes.
     late = w.make(3)
     start = w.state()["sent"]
+    con = w.db()
+    with con:  # so that only the kiosk's pass can note one
+        con.execute("DELETE FROM meta WHERE key = 'last_sync'")
+    con.close()
+    n_log = len(ng.log())
     t0 = time.time()
     r = w.kiosk_script("advance 11\nwait 3000\nquit\n", env=faketime_env(f"-{day}"))
     expect(r.rc == 0, f"clock: the kiosk a day behind: {r}")
     noted = int(w.state()["meta"].get("last_sync", 0))
-    expect(t0 - day - 5 <= noted <= time.time() - day + 5,
+    # A scripted kiosk's wall clock may move on with its virtual one (advance 11).
+    expect(t0 - day - 5 <= noted <= time.time() - day + 30,
            f"clock: the kiosk a day behind made no pass (last_sync {noted}): {r.err[-500:]}")
+    expect(len(ng.log()) > n_log, "clock: the kiosk a day behind made no request")
     st = check(w, ng, "clock: the kiosk a day behind")
     expect(st["sent"] == start and late <= st["pending"],
            "clock: the kiosk a day behind sent responses of hours it has not yet seen end")
@@ -748,7 +755,9 @@ def kiosk_pass(w, ng, k, before, what):
     new = st["sent"] - before["sent"]
     expect(int(m.group(1)) == len(new), f"{what}: the log says {m.group(1)} responses, "
            f"{len(new)} were marked sent")
-    expect(new in (due_at(before, t0), due_at(before, int(time.time()))),
+    # (the kiosk's wall clock may run ahead with its virtual one: advance 11, wait 3000)
+    expect(new in (due_at(before, t0), due_at(before, int(time.time())),
+                   due_at(before, int(time.time()) + 30)),
            f"{what}: sent {len(new)}, {len(due_at(before, t0))} were due")
     return new
 
