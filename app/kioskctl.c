@@ -597,14 +597,16 @@ static int cmd_sync(const struct config *cfg, bool dry_run)
 		goto out;
 	}
 	if (dry_run) {
-		int64_t batches = 0, responses = 0;
-		if (sync_plan(s, clock_wall_s(), &batches, &responses) != SYNC_OK) {
+		int64_t batches = 0, responses = 0, kept = 0, ignored = 0;
+		/* At a clock of 0 no hour has ended: only the kept batches' responses. */
+		if (sync_plan(s, clock_wall_s(), &batches, &responses) != SYNC_OK ||
+		    sync_plan(s, 0, &ignored, &kept) != SYNC_OK) {
 			fprintf(stderr, "kioskctl: sync: %s: cannot be read\n", path);
 			goto out;
 		}
-		printf("would send %lld responses (%lld in batches made before) to "
-		       "%s/feedback/%s/; nothing sent\n", (long long)responses, (long long)batches,
-		       cfg->sync_url, kiosk_id);
+		printf("would send %lld responses (%lld of them in %lld batch%s made before) to "
+		       "%s/feedback/%s/; nothing sent\n", (long long)responses, (long long)kept,
+		       (long long)batches, batches == 1 ? "" : "es", cfg->sync_url, kiosk_id);
 		rc = KIOSK_EXIT_OK;
 		goto out;
 	}

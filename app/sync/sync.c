@@ -144,6 +144,26 @@ static size_t origin_len(const char *url)
 	return (size_t)(p - url) + strcspn(p, "/?#");
 }
 
+/* The URL without a user name, password or login options in it, or NULL
+ * when it is not a URL.  libcurl puts the handle's credentials into the
+ * redirect URL it makes of a relative Location, so the URL as it gives it
+ * would carry the password into messages and logs, and would never be of
+ * the same origin as the configured URL. */
+static char *url_without_userinfo(const char *url)
+{
+	CURLU *u = curl_url();
+	char *out = NULL, *clean = NULL;
+	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_USER, NULL, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_PASSWORD, NULL, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_OPTIONS, NULL, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_URL, &out, 0) == CURLUE_OK)
+		clean = xstrdup(out);
+	curl_free(out);
+	curl_url_cleanup(u);
+	return clean;
+}
+
 static bool same_origin(const char *a, const char *b)
 {
 	size_t n = origin_len(a);
@@ -170,9 +190,11 @@ static enum sync_err transfer_failed(struct sync_result *r, CURLcode rc, const s
 			return fail(r, SYNC_ERR_SERVER, "%s: the server's reply is above %d KiB: cut "
 				    "off", what, SYNC_REPLY_MAX / 1024);
 		return fail(r, SYNC_ERR_SERVER, "%s: %s", what, why);
+	case CURLE_SSL_CACERT_BADFILE: /* missing, unreadable or not PEM: the config's fault */
+		return fail(r, SYNC_ERR_CONFIG, "%s: [sync] ca_file cannot be used: %s (it must be "
+			    "the CA's certificate in PEM)", what, why);
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_SSL_CACERT_BADFILE:
 		return fail(r, SYNC_ERR_SERVER, "%s: TLS: %s (the server's certificate is not "
 			    "trusted or not for this host; check [sync] url and ca_file)", what, why);
 	default:
@@ -210,7 +232,7 @@ static enum sync_err request(struct conn *c, const char *method, const char *url
 		if (rc == CURLE_OK && *status >= 300 && *status < 400) {
 			char *next = NULL;
 			curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &next);
-			location = next ? xstrdup(next) : NULL;
+			location = next ? url_without_userinfo(next) : NULL;
 		}
 		free(rp.data);
 		char *what = xasprintf("%s %s", method, target);

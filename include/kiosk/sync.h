@@ -30,7 +30,8 @@ struct store;
 
 enum sync_err {
 	SYNC_OK,              /* everything due was sent */
-	SYNC_ERR_CONFIG,      /* no url, the token file missing or readable by others */
+	SYNC_ERR_CONFIG,      /* no url, the token file missing or readable by others, a
+	                       * ca_file that cannot be read as PEM */
 	SYNC_ERR_UNREACHABLE, /* no connection, a timeout, a stall, a cut: nothing lost, later */
 	SYNC_ERR_REFUSED,     /* the server answered other than 2xx (http_status says what) */
 	SYNC_ERR_SERVER,      /* not HTTP, a reply above the cap, a redirect elsewhere, bad TLS */
