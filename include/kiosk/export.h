@@ -108,14 +108,15 @@ struct export_watch {
 	void *data;
 };
 
-/* Writes csv, csv-wide (both with a BOM, for spreadsheets) and json into
- * the new folder kiosk-export-KIOSKID-YYYYMMDD-HHMM on the stick: the room
+/* Writes csv, csv-wide (both with a BOM, for spreadsheets), json and
+ * summary.html (counts below min_cell hidden) into the new folder
+ * kiosk-export-KIOSKID-YYYYMMDD-HHMM on the stick: the room
  * is counted first; the folder is written under a partial name, every
  * file and the folder fsynced, renamed, the stick fsynced.  On success
  * *made (caller frees) is the folder; on failure nothing that looks
  * complete is left, and err says what happened. */
 enum export_err export_to_stick(struct store *s, const char *stick, const char *kiosk_id,
-				int64_t now_s, const struct export_watch *w, char **made,
+				int min_cell, int64_t now_s, const struct export_watch *w, char **made,
 				struct export_error *err);
 
 /* On the kiosk: an export to a stick on the job seam's export worker. */
@@ -131,7 +132,7 @@ struct export_outcome {
 
 /* The id, or 0 when the queue is full; progress: enum export_step. */
 uint64_t export_submit(struct jobs *j, const char *data_dir, const char *stick,
-		       const char *kiosk_id);
+		       const char *kiosk_id, int min_cell);
 /* NULL for other results and a job cancelled before it ran. */
 const struct export_outcome *export_outcome_of(const struct job_result *r);
 
