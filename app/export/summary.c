@@ -723,10 +723,8 @@ static void write_weeks(struct summary *m)
 		iso_week(monday, &year, &week);
 		char day[16];
 		day_text(day, sizeof day, monday * 86400);
-		day[6] = '\0'; /* "23.11." */
 		snprintf(keys[i], sizeof keys[i], "%04d-W%02d", year, week);
-		bars_add(&bars, &n, keys[i], xasprintf("KW %d/%d (ab %s)", week, year, day),
-			 counts[i]);
+		bars_add(&bars, &n, keys[i], xasprintf("KW %d · %s", week, day), counts[i]);
 	}
 	write_bars(m, "week", bars, n, m->responses, true, BAR_FILMS);
 	bars_free(bars, n);
@@ -773,13 +771,13 @@ static const char style[] =
 	".mean{margin:12px 0 0;display:flex;align-items:center;gap:12px;flex-wrap:wrap}\n"
 	".mean strong{font-size:30px}\n"
 	".scale{width:260px;height:26px}\n"
-	".texts{margin:8px 0 0;padding-left:1.2em;white-space:pre-wrap}\n"
-	".texts li{margin:6px 0}\n"
+	".texts{margin:8px 0 0;padding-left:1.2em}\n"
+	".texts li{margin:6px 0;white-space:pre-wrap}\n"
 	".breakdowns{display:grid;grid-template-columns:1fr 1fr;gap:0 32px}\n"
 	".small{background:#FFFFFF;border:2px solid #D9D4C8;border-radius:12px;padding:4px 24px 16px;"
 	"margin-top:22px;break-inside:avoid}\n"
 	".small h2{font-size:24px;margin:.8em 0 .3em}\n"
-	".small .bars li{grid-template-columns:minmax(0,9.5em) minmax(0,1fr) 7em;font-size:17px;"
+	".small .bars li{grid-template-columns:minmax(0,10.5em) minmax(0,1fr) 7em;font-size:17px;"
 	"padding:3px 0}\n"
 	".small .bar{height:22px}\n"
 	".small .value small{font-size:15px}\n"
@@ -792,12 +790,16 @@ static const char style[] =
 	".page{max-width:none;padding:0}"
 	"h1{font-size:22pt}h2{font-size:15pt}h3{font-size:12.5pt}"
 	"dt,.note,.meta,.hint,footer{font-size:10pt}dd{font-size:13pt}dd small{font-size:10pt}"
-	".question,.small,.facts>div{border-color:#767676}"
+	".question,.small,.facts>div{border-color:#767676}.question{border-left-color:#8C3B0B}"
 	".question{padding:10pt 14pt;margin:10pt 0}"
 	".bars li{padding:2pt 0;gap:8pt}.bar{height:15pt}.small .bar{height:11pt}"
 	".small .bars li{font-size:10pt}.value small{font-size:9pt}"
 	".mean strong{font-size:15pt}.scale{width:150pt;height:15pt}"
-	".breakdowns{gap:0 14pt}h2{break-after:avoid}}\n";
+	".breakdowns{gap:0 14pt}h2{break-after:avoid}"
+	".bars li{grid-template-columns:minmax(0,14em) minmax(0,1fr) 7.5em}"
+	".bars li .label{grid-column:auto}"
+	".small .bars li{grid-template-columns:minmax(0,9.5em) minmax(0,1fr) 6.5em}"
+	".guard .value,.small-count .value,.facts .versions{font-size:10pt}}\n";
 
 static void write_header(struct summary *m)
 {
