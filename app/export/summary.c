@@ -212,6 +212,12 @@ static int tally_cmp(const void *a, const void *b)
 	return x->version < y->version ? -1 : x->version > y->version;
 }
 
+static void tallies_sort(struct tallies *t)
+{
+	if (t->n) /* qsort wants an array, even of nothing */
+		qsort(t->v, t->n, sizeof *t->v, tally_cmp);
+}
+
 static void tallies_free(struct tallies *t)
 {
 	for (size_t i = 0; i < t->n; i++)
@@ -656,7 +662,7 @@ static const char *language_name(const char *code)
 static void write_languages(struct summary *m)
 {
 	struct tallies *t = &m->languages;
-	qsort(t->v, t->n, sizeof *t->v, tally_cmp);
+	tallies_sort(t);
 	struct bar *bars = NULL;
 	size_t n = 0;
 	/* In the kiosk's order of languages first, then any other. */
@@ -820,7 +826,7 @@ static void write_header(struct summary *m)
 
 	/* kiosks */
 	struct tallies *k = &m->kiosks;
-	qsort(k->v, k->n, sizeof *k->v, tally_cmp);
+	tallies_sort(k);
 	htmlf(m, "<div><dt>%s</dt><dd data-row=\"kiosks\">", k->n > 1 ? "Kiosks" : "Kiosk");
 	if (!k->n)
 		esc(m, m->opt->kiosk_id && *m->opt->kiosk_id ? m->opt->kiosk_id : "–");
@@ -868,7 +874,7 @@ static void write_header(struct summary *m)
 
 	/* survey versions */
 	struct tallies *v = &m->versions;
-	qsort(v->v, v->n, sizeof *v->v, tally_cmp);
+	tallies_sort(v);
 	/* The versions split the responses: the same guard as in a chart. */
 	struct bar *vb = xcalloc(v->n + 1, sizeof *vb);
 	for (size_t i = 0; i < v->n; i++)
