@@ -38,7 +38,7 @@ static void usage(FILE *f)
 	      "                    --since and --until (UTC days, both included) and --survey\n"
 	      "                    keep only those responses\n"
 	      "  report --out FILE.html [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--survey ID]\n"
-	      "         [--text]    the summary as one HTML page (bar charts, no script, prints\n"
+	      "         [--text]   the summary as one HTML page (bar charts, no script, prints\n"
 	      "                    on A4); counts below [export] min_cell show as \"weniger als\n"
 	      "                    N\"; --text also lists typed answers (where min_cell allow)\n"
 	      "  bundle keygen PREFIX  a signing key pair: PREFIX.key (secret) and PREFIX.pub\n"

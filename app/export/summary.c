@@ -859,7 +859,7 @@ static void write_header(struct summary *m)
 			htmlf(m, "ab %s%s", a, m->opt->until ? " " : "");
 		}
 		if (m->opt->until) {
-			day_text(b, sizeof b, m->opt->until - 86400);
+			day_text(b, sizeof b, m->opt->until - 1); /* the last second taken */
 			htmlf(m, "bis %s", b);
 		}
 		html(m, "</small>");
