@@ -17,8 +17,10 @@ RUN_DEPS  = build-essential cmake pkg-config \
             fonts-noto-core fonts-material-design-icons-iconfont
 # nginx: the Debian package that holds the binary, with ngx_http_dav_module built in
 # (nginx-light/-core/-full only add modules to it); curl and openssl drive the sync tests,
-# faketime (libfaketime) gives them a kiosk clock that jumps.
-TEST_DEPS = libcmocka-dev python3 sqlite3 xvfb xauth xdotool nginx curl openssl strace faketime
+# faketime (libfaketime) gives them a kiosk clock that jumps; chromium opens the summary
+# page (cli.report) headless for a screenshot and its console.
+TEST_DEPS = libcmocka-dev python3 sqlite3 xvfb xauth xdotool nginx curl openssl strace faketime \
+            chromium
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -29,11 +29,18 @@ static void usage(FILE *f)
 	      "  status [--json]   the kiosk's id, content version, languages, database, free disk\n"
 	      "  db check          SQLite integrity check and schema version (exit 1 if damaged)\n"
 	      "  export --format csv|csv-wide|json [--out PATH] [--bom] [--raw]\n"
+	      "         [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--survey ID]\n"
 	      "                    the feedback: csv (a row per answer), csv-wide (a row per\n"
 	      "                    response), json (a line per response); standard output\n"
 	      "                    without --out; --bom puts a UTF-8 byte order mark first (CSV);\n"
 	      "                    a CSV cell starting with = + - @, a tab or CR gets a leading '\n"
-	      "                    so that spreadsheets show it as text; --raw writes it as typed\n"
+	      "                    so that spreadsheets show it as text; --raw writes it as typed;\n"
+	      "                    --since and --until (UTC days, both included) and --survey\n"
+	      "                    keep only those responses\n"
+	      "  report --out FILE.html [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--survey ID]\n"
+	      "         [--text]   the summary as one HTML page (bar charts, no script, prints\n"
+	      "                    on A4); counts below [export] min_cell show as \"weniger als\n"
+	      "                    N\"; --text also lists typed answers (where min_cell allow)\n"
 	      "  bundle keygen PREFIX  a signing key pair: PREFIX.key (secret) and PREFIX.pub\n"
 	      "  bundle create --key PREFIX.key --src DIR [--media DIR] [--version N] --out F\n"
 	      "                    checks a content folder as a kiosk would, then signs it\n"
@@ -194,10 +201,17 @@ out:
 	return rc;
 }
 
+/* The export in format f, or with summary the summary page. */
+static enum export_err write_any(struct store *s, bool summary, enum export_format f,
+				 const struct export_options *opt, FILE *out)
+{
+	return summary ? export_summary_write(s, opt, out) : export_write(s, f, opt, out);
+}
+
 /* Writes the export to a temporary file beside path, then renames it over
  * path: a reader (or a stick pulled too early) sees the old file or the
  * whole new one, never half of it. */
-static int export_to_file(struct store *s, enum export_format f,
+static int export_to_file(struct store *s, bool summary, enum export_format f,
 			  const struct export_options *opt, const char *path)
 {
 	char *tmp = xasprintf("%s.tmp-XXXXXX", path);
@@ -218,7 +232,7 @@ static int export_to_file(struct store *s, enum export_format f,
 		close(fd);
 		goto out;
 	}
-	enum export_err e = export_write(s, f, opt, out);
+	enum export_err e = write_any(s, summary, f, opt, out);
 	if (e == EXPORT_ERR_WRITE || (e == EXPORT_OK && fsync(fileno(out)) != 0)) {
 		fprintf(stderr, "kioskctl: %s: writing the export failed: %s\n", path,
 			strerror(errno));
@@ -285,19 +299,49 @@ static const char *export_target_problem(const char *path)
 	return NULL;
 }
 
+static const char *const export_synopsis =
+	"usage: kioskctl [--config FILE] export --format csv|csv-wide|json [--out PATH] "
+	"[--bom] [--raw]\n"
+	"         [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--survey ID]\n";
+static const char *const report_synopsis =
+	"usage: kioskctl [--config FILE] report --out FILE.html [--since YYYY-MM-DD] "
+	"[--until YYYY-MM-DD]\n         [--survey ID] [--text]\n";
+
+static int command_usage(const char *cmd, const char *why, const char *arg)
+{
+	fprintf(stderr, "kioskctl: %s: %s%s%s%s\n", cmd, why, arg ? " '" : "", arg ? arg : "",
+		arg ? "'" : "");
+	fputs(strcmp(cmd, "report") == 0 ? report_synopsis : export_synopsis, stderr);
+	return KIOSK_EXIT_USAGE;
+}
+
 static int export_usage(const char *why, const char *arg)
 {
-	fprintf(stderr, "kioskctl: export: %s%s%s%s\n", why, arg ? " '" : "", arg ? arg : "",
-		arg ? "'" : "");
-	fputs("usage: kioskctl [--config FILE] export --format csv|csv-wide|json [--out PATH] "
-	      "[--bom] [--raw]\n", stderr);
-	return KIOSK_EXIT_USAGE;
+	return command_usage("export", why, arg);
+}
+
+/* --since and --until (days, UTC, both included) into opt: 0, or the
+ * usage error's exit code after its message. */
+static int parse_days(const char *cmd, const char *since, const char *until,
+		      struct export_options *opt)
+{
+	if (since && !export_day_parse(since, &opt->since))
+		return command_usage(cmd, "--since takes a day as YYYY-MM-DD (UTC), not", since);
+	if (until) {
+		if (!export_day_parse(until, &opt->until))
+			return command_usage(cmd, "--until takes a day as YYYY-MM-DD (UTC), not",
+					     until);
+		opt->until += 86400; /* the whole day */
+	}
+	if (since && until && opt->since >= opt->until)
+		return command_usage(cmd, "--since lies after --until:", since);
+	return 0;
 }
 
 /* kioskctl export: argv[0] is "export". */
 static int cmd_export(const struct config *cfg, int argc, char **argv)
 {
-	const char *format = NULL, *out_path = NULL;
+	const char *format = NULL, *out_path = NULL, *since = NULL, *until = NULL;
 	struct export_options opt = {0};
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -307,6 +351,12 @@ static int cmd_export(const struct config *cfg, int argc, char **argv)
 			dest = &format;
 		else if (!strcmp(a, "--out") || !strncmp(a, "--out=", 6))
 			dest = &out_path;
+		else if (!strcmp(a, "--since") || !strncmp(a, "--since=", 8))
+			dest = &since;
+		else if (!strcmp(a, "--until") || !strncmp(a, "--until=", 8))
+			dest = &until;
+		else if (!strcmp(a, "--survey") || !strncmp(a, "--survey=", 9))
+			dest = &opt.survey;
 		else if (!strcmp(a, "--bom"))
 			opt.bom = true;
 		else if (!strcmp(a, "--raw"))
@@ -339,6 +389,9 @@ static int cmd_export(const struct config *cfg, int argc, char **argv)
 	if (opt.raw && f == EXPORT_JSON)
 		return export_usage("--raw is for csv and csv-wide (JSON lines always carry the text "
 				    "as typed)", NULL);
+	int bad = parse_days("export", since, until, &opt);
+	if (bad)
+		return bad;
 
 	char *path = NULL;
 	int rc = KIOSK_EXIT_RUNTIME;
@@ -356,7 +409,7 @@ static int cmd_export(const struct config *cfg, int argc, char **argv)
 		goto out;
 	}
 	if (out_path) {
-		rc = export_to_file(s, f, &opt, out_path);
+		rc = export_to_file(s, false, f, &opt, out_path);
 		goto out;
 	}
 	enum export_err e = export_write(s, f, &opt, stdout);
@@ -368,6 +421,74 @@ static int cmd_export(const struct config *cfg, int argc, char **argv)
 	else
 		rc = KIOSK_EXIT_OK;
 out:
+	store_close(s);
+	free(path);
+	return rc;
+}
+
+/* kioskctl report: argv[0] is "report". */
+static int cmd_report(const struct config *cfg, int argc, char **argv)
+{
+	const char *out_path = NULL, *since = NULL, *until = NULL;
+	struct export_options opt = {.min_cell = cfg->export_min_cell};
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char **dest = NULL;
+		if (!strcmp(a, "--out") || !strncmp(a, "--out=", 6))
+			dest = &out_path;
+		else if (!strcmp(a, "--since") || !strncmp(a, "--since=", 8))
+			dest = &since;
+		else if (!strcmp(a, "--until") || !strncmp(a, "--until=", 8))
+			dest = &until;
+		else if (!strcmp(a, "--survey") || !strncmp(a, "--survey=", 9))
+			dest = &opt.survey;
+		else if (!strcmp(a, "--text"))
+			opt.text = true;
+		else
+			return command_usage("report", "unknown argument", a);
+		if (!dest)
+			continue;
+		const char *eq = strchr(a, '='), *value = NULL;
+		if (eq)
+			value = eq + 1;
+		else if (i + 1 < argc)
+			value = argv[++i];
+		else
+			return command_usage("report", "a value is missing after", a);
+		if (*dest)
+			return command_usage("report", "given twice:", a);
+		if (!*value)
+			return command_usage("report", "an empty value for", a);
+		*dest = value;
+	}
+	if (!out_path)
+		return command_usage("report", "--out is required (the page is a file to open)",
+				     NULL);
+	int bad = parse_days("report", since, until, &opt);
+	if (bad)
+		return bad;
+
+	char *path = NULL, *kiosk_id = NULL;
+	int rc = KIOSK_EXIT_RUNTIME;
+	struct store *s = open_database(cfg, STORE_OPEN_READONLY, ", so no feedback to report",
+					&path);
+	if (!s)
+		goto out;
+	if (is_database_file(out_path, path)) {
+		rc = command_usage("report", "--out names the database itself:", out_path);
+		goto out;
+	}
+	const char *problem = export_target_problem(out_path);
+	if (problem) {
+		rc = command_usage("report", problem, out_path);
+		goto out;
+	}
+	if (store_kiosk_id(s, cfg->kiosk_id, &kiosk_id) == STORE_OK)
+		opt.kiosk_id = kiosk_id;
+	opt.now_s = clock_wall_s();
+	rc = export_to_file(s, true, EXPORT_JSON, &opt, out_path);
+out:
+	free(kiosk_id);
 	store_close(s);
 	free(path);
 	return rc;
@@ -681,6 +802,8 @@ int main(int argc, char **argv)
 		rc = cmd_db_check(&cfg);
 	else if (strcmp(cmd, "export") == 0)
 		rc = cmd_export(&cfg, argc - optind, argv + optind);
+	else if (strcmp(cmd, "report") == 0)
+		rc = cmd_report(&cfg, argc - optind, argv + optind);
 	else if (strcmp(cmd, "bundle") == 0)
 		rc = cmd_bundle(&cfg, argc - optind, argv + optind);
 	else if (strcmp(cmd, "admin") == 0 && argc - optind == 2 &&

@@ -244,6 +244,15 @@ static const char *set_bundle(struct config *c, const char *key, const char *v)
 	return NULL;
 }
 
+static const char *set_export(struct config *c, const char *key, const char *v)
+{
+	if (strcmp(key, "min_cell") != 0)
+		return "unknown key";
+	if (!parse_int(v, 1, 100, &c->export_min_cell))
+		return "expected a whole number between 1 and 100 (counts below it are hidden)";
+	return NULL;
+}
+
 /* A server address: http(s)://HOST[:PORT][/PATH], no user or password in
  * it (those belong in user and token_file, never in a logged address). */
 static const char *check_url(const char *v)
@@ -341,6 +350,8 @@ static int on_entry(void *user, const char *section, const char *key, const char
 		why = set_content(st->c, key, value);
 	else if (strcmp(section, "bundle") == 0)
 		why = set_bundle(st->c, key, value);
+	else if (strcmp(section, "export") == 0)
+		why = set_export(st->c, key, value);
 	else if (strcmp(section, "sync") == 0)
 		why = set_sync(st->c, key, value);
 	else if (strcmp(section, "admin") == 0)
@@ -424,6 +435,7 @@ void config_defaults(struct config *c, const char *dir)
 	c->media_dir = path_resolve(dir, "media");
 	c->trusted_keys = path_resolve(dir, "keys");
 	c->usb_roots = strv_split_spaces("/media /run/media");
+	c->export_min_cell = 5;
 	c->sync_url = xstrdup("");
 	c->sync_bundle_url = xstrdup("");
 	c->sync_user = xstrdup("");

@@ -22,6 +22,7 @@
 #include "kiosk/content.h"
 #include "kiosk/core.h"
 #include "kiosk/store.h"
+#include "export_int.h"
 
 #define LOG_MODULE "export"
 
@@ -296,6 +297,7 @@ struct version {
 struct export {
 	enum export_format format;
 	bool raw;                    /* CSV cells as stored (export_options.raw) */
+	const struct export_options *opt; /* borrowed: the filters */
 	struct out *out;
 	struct version *versions;    /* newest first */
 	size_t n_versions;
@@ -325,6 +327,8 @@ struct export {
 static int add_version(const char *survey_id, int64_t version, const char *json, void *user)
 {
 	struct export *x = user;
+	if (x->opt->survey && strcmp(x->opt->survey, survey_id) != 0)
+		return 0; /* not asked for: not even its columns */
 	char name[160];
 	snprintf(name, sizeof name, "kept survey %s version %" PRId64, survey_id, version);
 	struct survey *sv = NULL;
@@ -605,9 +609,41 @@ static void response_end(struct export *x)
 		wide_end(x);
 }
 
+bool export_row_selected(const struct export_options *opt, const struct store_answer_row *r)
+{
+	if (opt->since && r->hour < opt->since)
+		return false;
+	if (opt->until && r->hour >= opt->until)
+		return false;
+	return !opt->survey || strcmp(opt->survey, r->survey_id) == 0;
+}
+
+bool export_day_parse(const char *text, int64_t *start_s)
+{
+	int y, m, d, n = 0;
+	if (!text || strlen(text) != 10 || sscanf(text, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 ||
+	    n != 10 || text[4] != '-' || text[7] != '-')
+		return false;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (text[i] < '0' || text[i] > '9'))
+			return false;
+	if (y < 1970 || m < 1 || m > 12 || d < 1 || d > 31)
+		return false;
+	struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d};
+	time_t t = timegm(&tm);
+	struct tm back;
+	/* 2026-02-30 would become March the 2nd: refused. */
+	if (t == (time_t)-1 || !gmtime_r(&t, &back) || back.tm_mday != d || back.tm_mon != m - 1)
+		return false;
+	*start_s = (int64_t)t;
+	return true;
+}
+
 static int on_answer(const struct store_answer_row *r, void *user)
 {
 	struct export *x = user;
+	if (!export_row_selected(x->opt, r))
+		return 0;
 	if (!x->id.n || strcmp(x->id.p, r->response_id) != 0) {
 		response_end(x);
 		x->id.n = 0;
@@ -678,7 +714,7 @@ static enum export_err write_export(struct store *s, enum export_format f,
 		opt = &defaults;
 	if ((opt->bom || opt->raw) && f == EXPORT_JSON)
 		return EXPORT_ERR_ARGS;
-	struct export x = {.format = f, .raw = opt->raw, .out = xmalloc(sizeof *x.out)};
+	struct export x = {.format = f, .raw = opt->raw, .opt = opt, .out = xmalloc(sizeof *x.out)};
 	x.out->f = out;
 	x.out->n = 0;
 	x.out->failed = false;

@@ -1,7 +1,7 @@
 /* export: the feedback onto a USB stick, from the admin area.
  *
  * One folder, kiosk-export-KIOSKID-YYYYMMDD-HHMM (no ':' on FAT), with the
- * three formats.  It is written as .kiosk-export-…partial: every file
+ * three formats and summary.html (counts below min_cell hidden).  It is written as .kiosk-export-…partial: every file
  * fsynced, the folder fsynced, then renamed to its name and the stick's
  * folder fsynced; only then is it done.  A stick pulled out mid-way leaves
  * at most a folder whose name says it is partial, never one that looks
@@ -29,12 +29,30 @@
 
 static const struct {
 	enum export_format format;
+	bool summary;        /* summary.html rather than the format */
 	const char *file;
 } files[] = {
-	{EXPORT_CSV, "feedback.csv"},
-	{EXPORT_CSV_WIDE, "feedback-wide.csv"},
-	{EXPORT_JSON, "feedback.ndjson"},
+	{EXPORT_CSV, false, "feedback.csv"},
+	{EXPORT_CSV_WIDE, false, "feedback-wide.csv"},
+	{EXPORT_JSON, false, "feedback.ndjson"},
+	{EXPORT_JSON, true, "summary.html"},
 };
+
+/* One of the files into out. */
+static enum export_err write_file(struct store *s, size_t i, const char *kiosk_id, int min_cell,
+				  int64_t now_s, FILE *out)
+{
+	if (files[i].summary) {
+		const struct export_options opt = {
+			.min_cell = min_cell,
+			.kiosk_id = kiosk_id,
+			.now_s = now_s,
+		};
+		return export_summary_write(s, &opt, out);
+	}
+	const struct export_options opt = {.bom = files[i].format != EXPORT_JSON};
+	return export_write(s, files[i].format, &opt, out);
+}
 
 static enum export_err fail(struct export_error *err, enum export_err e, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -54,8 +72,9 @@ static ssize_t count_write(void *cookie, const char *buf, size_t size)
 	return (ssize_t)size;
 }
 
-/* The bytes the three files will take: the export written into nothing. */
-static enum export_err measure(struct store *s, uint64_t *bytes)
+/* The bytes the files will take: the export written into nothing. */
+static enum export_err measure(struct store *s, const char *kiosk_id, int min_cell,
+			       int64_t now_s, uint64_t *bytes)
 {
 	*bytes = 0;
 	cookie_io_functions_t io = {.write = count_write};
@@ -63,8 +82,7 @@ static enum export_err measure(struct store *s, uint64_t *bytes)
 		FILE *f = fopencookie(bytes, "w", io);
 		if (!f)
 			return EXPORT_ERR_WRITE;
-		const struct export_options opt = {.bom = files[i].format != EXPORT_JSON};
-		enum export_err e = export_write(s, files[i].format, &opt, f);
+		enum export_err e = write_file(s, i, kiosk_id, min_cell, now_s, f);
 		fclose(f);
 		if (e)
 			return e;
@@ -79,8 +97,8 @@ static void report(const struct export_watch *w, int step, uint64_t done, uint64
 }
 
 /* One format into dir/name: written, flushed and fsynced. */
-static enum export_err write_one(struct store *s, const char *dir, size_t i,
-				 struct export_error *err)
+static enum export_err write_one(struct store *s, const char *dir, size_t i, const char *kiosk_id,
+				 int min_cell, int64_t now_s, struct export_error *err)
 {
 	char *path = path_join(dir, files[i].file);
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0640);
@@ -93,8 +111,7 @@ static enum export_err write_one(struct store *s, const char *dir, size_t i,
 		free(path);
 		return e;
 	}
-	const struct export_options opt = {.bom = files[i].format != EXPORT_JSON};
-	e = export_write(s, files[i].format, &opt, out);
+	e = write_file(s, i, kiosk_id, min_cell, now_s, out);
 	int saved = errno;
 	if (e == EXPORT_OK && fsync(fileno(out)) != 0) {
 		e = EXPORT_ERR_WRITE;
@@ -123,7 +140,7 @@ static char *folder_name(const char *kiosk_id, int64_t now_s)
 }
 
 enum export_err export_to_stick(struct store *s, const char *stick, const char *kiosk_id,
-				int64_t now_s, const struct export_watch *w, char **made,
+				int min_cell, int64_t now_s, const struct export_watch *w, char **made,
 				struct export_error *err)
 {
 	*made = NULL;
@@ -132,7 +149,7 @@ enum export_err export_to_stick(struct store *s, const char *stick, const char *
 			    stick);
 	uint64_t need = 0;
 	report(w, EXPORT_STEP_MEASURE, 0, 0);
-	enum export_err e = measure(s, &need);
+	enum export_err e = measure(s, kiosk_id, min_cell, now_s, &need);
 	if (e)
 		return fail(err, e, "the feedback cannot be read: %s", export_strerror(e));
 	int64_t room = path_free_bytes(stick);
@@ -152,7 +169,7 @@ enum export_err export_to_stick(struct store *s, const char *stick, const char *
 	}
 	for (size_t i = 0; e == EXPORT_OK && i < sizeof files / sizeof files[0]; i++) {
 		report(w, EXPORT_STEP_WRITE, i, sizeof files / sizeof files[0]);
-		e = write_one(s, partial, i, err);
+		e = write_one(s, partial, i, kiosk_id, min_cell, now_s, err);
 	}
 	if (e == EXPORT_OK) {
 		report(w, EXPORT_STEP_FINISH, 0, 0);

@@ -10,6 +10,7 @@
 
 struct request {
 	char *db, *stick, *kiosk_id;
+	int min_cell;
 	struct job *job;
 	bool ran;
 	struct export_outcome outcome;
@@ -47,7 +48,7 @@ static int run(struct job *job, void *data)
 			 store_strerror(se));
 	} else {
 		struct export_watch w = {on_progress, r};
-		o->err = export_to_stick(s, r->stick, r->kiosk_id, clock_wall_s(), &w, &o->folder,
+		o->err = export_to_stick(s, r->stick, r->kiosk_id, r->min_cell, clock_wall_s(), &w, &o->folder,
 					 &o->error);
 	}
 	o->stick_gone = o->err != EXPORT_OK && !path_is_dir(r->stick);
@@ -57,12 +58,13 @@ static int run(struct job *job, void *data)
 }
 
 uint64_t export_submit(struct jobs *j, const char *data_dir, const char *stick,
-		       const char *kiosk_id)
+		       const char *kiosk_id, int min_cell)
 {
 	struct request *r = xcalloc(1, sizeof *r);
 	r->db = path_join(data_dir, "kiosk.sqlite3");
 	r->stick = xstrdup(stick);
 	r->kiosk_id = xstrdup(kiosk_id);
+	r->min_cell = min_cell;
 	return jobs_submit(j, JOB_KIND_EXPORT, run, r, request_free);
 }
 

@@ -168,7 +168,8 @@ static void export_requests(struct ui *u)
 			continue;
 		}
 		if (!u->opts->kiosk_id ||
-		    !export_submit(u->jobs, u->cfg->data_dir, stick, u->opts->kiosk_id))
+		    !export_submit(u->jobs, u->cfg->data_dir, stick, u->opts->kiosk_id,
+				   u->cfg->export_min_cell))
 			model_export_outcome(u->model, NULL);
 		free(stick);
 		break;

@@ -265,6 +265,8 @@ struct config {
 	/* [bundle] */
 	char *trusted_keys;  /* absolute: the folder whose *.pub files may sign bundles */
 	char **usb_roots;    /* absolute: where sticks appear */
+	/* [export] */
+	int export_min_cell; /* counts below it show as "weniger als N" in a summary */
 	/* [sync] (empty strings: not set) */
 	char *sync_url;        /* the server's address without a trailing '/'; empty: no sync */
 	char *sync_bundle_url; /* a bundle to fetch; empty: no content from the server */

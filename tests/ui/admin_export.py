@@ -108,9 +108,10 @@ def main():
         check("the message names the folder", made and made[0] in nodes["admin.note"]["label"],
               nodes["admin.note"])
         folder = os.path.join(stick, made[0])
-        check("it holds the three formats",
+        check("it holds the three formats and summary.html",
               sorted(os.listdir(folder)) == ["feedback-wide.csv", "feedback.csv",
-                                             "feedback.ndjson"], os.listdir(folder))
+                                             "feedback.ndjson", "summary.html"],
+              os.listdir(folder))
         for name, fmt in (("feedback.ndjson", "json"), ("feedback.csv", "csv"),
                           ("feedback-wide.csv", "csv-wide")):
             args = ["export", "--format", fmt] + (["--bom"] if fmt != "json" else [])
@@ -124,6 +125,11 @@ def main():
         con.close()
         check("every response of the database, once",
               sorted(json.loads(l)["response_id"] for l in lines) == sorted(ids), len(lines))
+        page = open(os.path.join(folder, "summary.html"), encoding="utf-8").read()
+        shown = str(len(ids)) if len(ids) >= 5 else "hidden"
+        check("summary.html counts the database's responses (min_cell 5)",
+              f'data-row="responses" data-count="{shown}"' in page and "<script" not in page,
+              (len(ids), page[:200]))
 
         # Two sticks: the admin chooses.
         other = os.path.join(usb, "ZWEI")

@@ -101,6 +101,8 @@ static void test_config_shipped_matches_defaults(void **state)
 	assert_string_equal(c.sync_ca_file, "");
 	assert_int_equal(c.sync_interval, 900);
 	assert_int_equal(c.sync_interval, d.sync_interval);
+	assert_int_equal(c.export_min_cell, 5);
+	assert_int_equal(c.export_min_cell, d.export_min_cell);
 	assert_int_equal(c.text_scale, 100);
 	assert_false(c.high_contrast);
 	/* 1920x1080 on 24": about 36 px per cm, so 2 cm targets are ~73 px. */
@@ -130,6 +132,8 @@ static void test_config_values_taken(void **state)
 			   "[content]\n"
 			   "seed_dir = seed\n"
 			   "media_dir = films\n"
+			   "[export]\n"
+			   "min_cell = 10\n"
 			   "[sync]\n"
 			   "url = https://dav.example.org/kiosk/\n"
 			   "user = rathaus\n"
@@ -166,6 +170,7 @@ static void test_config_values_taken(void **state)
 	free(token);
 	assert_string_equal(c.sync_ca_file, "/etc/kiosk/ca.pem");
 	assert_int_equal(c.sync_interval, 600);
+	assert_int_equal(c.export_min_cell, 10);
 	config_free(&c);
 }
 
@@ -230,6 +235,10 @@ static void test_config_bad_values(void **state)
 		{"[sync]\ninterval = 5\n", 2, "sync.interval", "between 60 and 86400"},
 		{"[sync]\nuser = a:b\n", 2, "sync.user", "':'"},
 		{"[sync]\nverify = false\n", 2, "sync.verify", "unknown key"},
+		{"[export]\nmin_cell = 0\n", 2, "export.min_cell", "between 1 and 100"},
+		{"[export]\nmin_cell = 101\n", 2, "export.min_cell", "between 1 and 100"},
+		{"[export]\n\nmin_cell = five\n", 3, "export.min_cell", "between 1 and 100"},
+		{"[export]\nmin_count = 5\n", 2, "export.min_count", "unknown key"},
 		/* An unknown key and an unknown section stop as well. */
 		{"[kiosk]\nidle_timeout = 90\ncolour = red\n", 3, "kiosk.colour", "unknown key"},
 		{"[content]\nsede_dir = x\n", 2, "content.sede_dir", "unknown key"},
