@@ -146,6 +146,10 @@ static const char *const builtin_de[][2] = {
 	{"admin.export.gone", "Der USB-Stick wurde während des Exports abgezogen. Es wurde nichts Unvollständiges gespeichert. Stecken Sie ihn wieder ein und tippen Sie erneut auf „Auf USB-Stick exportieren“."},
 	{"admin.export.full", "Auf dem USB-Stick ist nicht genug Platz; es wurde nichts geschrieben."},
 	{"admin.export.failed", "Der Export ist nicht gelungen; es wurde nichts Unvollständiges gespeichert."},
+	{"admin.exit", "Kiosk beenden"},
+	{"admin.exit.ask", "Wirklich beenden? Danach ist das System zu sehen, bis der Kiosk neu gestartet wird."},
+	{"admin.exit.confirm", "Ja, Kiosk beenden"},
+	{"admin.exit.no", "Nicht beenden"},
 };
 
 const char *content_strerror(enum content_err err)

@@ -135,6 +135,7 @@ static void pin_key(struct model *m, const char *key)
 static void leave(struct model *m)
 {
 	clear_pin(&m->admin);
+	m->admin.confirm_exit = false;
 	strv_free(m->admin.sticks);
 	m->admin.sticks = NULL;
 	m->admin.checking = false;
@@ -188,6 +189,12 @@ bool admin_activate(struct model *m, const char *id)
 			a->sticks = NULL;
 			model_changed(m);
 		}
+	} else if (strcmp(id, "admin.exit") == 0) {
+		a->confirm_exit = !a->confirm_exit;
+		model_changed(m);
+	} else if (strcmp(id, "admin.exit.confirm") == 0 && a->confirm_exit) {
+		LOG_WARN("an admin leaves the kiosk for the system");
+		a->quit = true;
 	} else if (strcmp(id, "admin.import") == 0) {
 		if (!import_offer_again(m)) {
 			snprintf(a->sync_note, sizeof a->sync_note, "%s",
@@ -273,6 +280,13 @@ void model_export_outcome(struct model *m, const struct export_outcome *o)
 								    : "admin.export.failed";
 		note(m, xasprintf("%s %s", model_str(m, key), o ? o->error.message : ""));
 	}
+}
+
+bool model_take_quit(struct model *m)
+{
+	bool quit = m->admin.quit;
+	m->admin.quit = false;
+	return quit;
 }
 
 bool model_take_admin_sync(struct model *m)
@@ -476,6 +490,17 @@ static void build_admin(struct model *m)
 		x->enabled = !a->exporting;
 		model_add(m, "admin.import", MODEL_ROLE_BUTTON, MODEL_SLOT_BODY, "admin.import");
 	}
+	if (a->confirm_exit) { /* leaving to the system: asked once more, on its own row */
+		add_line(m, "admin.exit.ask", xstrdup(model_str(m, "admin.exit.ask")),
+			 MODEL_TYPE_LEAD);
+		struct model_node *q = model_add(m, "admin.exit.confirm", MODEL_ROLE_BUTTON,
+						 MODEL_SLOT_BODY, "admin.exit.confirm");
+		q->icon = ICON_WARNING;
+		q->tone = MODEL_TONE_SURVEY;
+	}
+	struct model_node *x = model_add(m, "admin.exit", MODEL_ROLE_BUTTON, MODEL_SLOT_BODY,
+					 a->confirm_exit ? "admin.exit.no" : "admin.exit");
+	x->enabled = !a->exporting;
 	struct model_node *c = model_add(m, "admin.close", MODEL_ROLE_BUTTON, MODEL_SLOT_BODY,
 					 "admin.close");
 	c->icon = ICON_HOME;

@@ -167,6 +167,8 @@ struct admin_state {
 	char **sticks;                   /* owned: the sticks to choose from (two or more) */
 	char *export_to;                 /* owned: the stick chosen, waiting for ui/ */
 	bool exporting;
+	bool confirm_exit;               /* admin.exit tapped: asking once more */
+	bool quit;                       /* confirmed: the kiosk ends (ui/ takes it) */
 };
 
 /* A tap on the PIN pad or in the admin area; false when neither is shown. */

@@ -189,6 +189,8 @@ static void admin_requests(struct ui *u)
 	if (model_take_admin_sync(u->model))
 		syncing_now(u);
 	export_requests(u);
+	if (model_take_quit(u->model))
+		u->quit = true; /* exit status 0: the service does not start it again */
 }
 
 static void export_progress(struct ui *u)

@@ -250,6 +250,8 @@ void model_admin_press(struct model *m, uint64_t now_ms);
  * handing it to the worker); false when none waits. */
 bool model_take_pin_check(struct model *m, char *pin);
 void model_pin_result(struct model *m, bool ok, uint64_t now_ms);
+/* The admin left the kiosk for the system (asked twice): the loop ends. */
+bool model_take_quit(struct model *m);
 /* The admin asked for a sync pass now. */
 bool model_take_admin_sync(struct model *m);
 /* The admin asked for an export: *stick (caller frees) is the stick

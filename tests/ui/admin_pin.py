@@ -127,6 +127,15 @@ def main():
         check("it stays open for two minutes without a touch", dumps[1][0] == "admin",
               dumps[1][0])
         check("then it closes itself", dumps[2][0] == "home", dumps[2][0])
+
+        # Leaving to the system: only after a second confirmation.
+        rc, screens, dumps, _ = run(kiosk, conf, corner + right + "tap @admin.exit\ndump\n"
+                                    "tap @admin.exit\ndump\ntap @admin.exit\n"
+                                    "tap @admin.exit.confirm\ndump\nquit\n")
+        check("admin.exit asks once more", "admin.exit.confirm" in dumps[0][1], sorted(dumps[0][1]))
+        check("and can be taken back", "admin.exit.confirm" not in dumps[1][1], sorted(dumps[1][1]))
+        check("confirmed, the kiosk ends with status 0 (the service leaves it ended)",
+              rc == 0 and len(dumps) == 2, (rc, len(dumps)))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"{fails} failed" if fails else "all passed")
