@@ -17,7 +17,10 @@ RUN_DEPS  = build-essential cmake pkg-config \
             fonts-noto-core fonts-material-design-icons-iconfont
 # nginx: the Debian package that holds the binary, with ngx_http_dav_module built in
 # (nginx-light/-core/-full only add modules to it); curl and openssl drive the sync tests.
-TEST_DEPS = libcmocka-dev python3 sqlite3 xvfb xauth xdotool nginx curl openssl
+# lintian, systemd (systemd-analyze), udev (udevadm), file, dosfstools and exfatprogs:
+# the package and the stick tests (tests/deploy).
+TEST_DEPS = libcmocka-dev python3 sqlite3 xvfb xauth xdotool nginx curl openssl \
+            lintian systemd udev file dosfstools exfatprogs
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
