@@ -43,6 +43,11 @@ same "a label '..' is the device's name" "$KIOSK_STICK_ROOT/sdb1" "$("$helper" p
 same "no label: the device's name" "$KIOSK_STICK_ROOT/sdc" "$("$helper" plan sdc vfat '' | cut -d' ' -f1)"
 same "a long label is cut to 32 characters" "$KIOSK_STICK_ROOT/$(printf 'x%.0s' $(seq 32))" \
 	"$("$helper" plan sdb1 vfat "$(printf 'x%.0s' $(seq 80))" | cut -d' ' -f1)"
+same "vfat for an export (rw): writable, still nosuid, nodev, noexec" \
+	"$KIOSK_STICK_ROOT/STICK rw,nosuid,nodev,noexec,relatime,uid=$nuid,gid=$ngid,umask=077,utf8,shortname=mixed,flush" \
+	"$("$helper" plan sdb1 vfat STICK rw)"
+"$helper" plan sdb1 vfat STICK rx > /dev/null 2>&1
+same "plan with a mode other than rw is refused" 1 $?
 "$helper" plan sdb1 ntfs STICK > /dev/null 2>&1
 same "ntfs is refused" 1 $?
 "$helper" plan ../sda vfat STICK > /dev/null 2>&1
@@ -141,8 +146,48 @@ for fs in vfat exfat ext4; do
 		fail "$fs: mounted with '$opts'"
 		sed 's/^/    /' "$tmp/m.txt"
 	fi
+	# Writable for an export, as "kiosk-stick rw" mounts it: the kiosk user
+	# writes (vfat, exfat) and still nothing on it runs.
+	read -r where opts <<< "$("$helper" plan loop9 $fs STICK rw)"
+	case $fs in ext4) writer="" ;; *) writer="setpriv --reuid=$nuid --regid=$ngid --clear-groups" ;; esac
+	unshare -m sh -c "mkdir -p '$where' && mount -t $fs -o 'loop,$opts' '$img' '$where' &&
+		findmnt -no OPTIONS '$where' | tr ',' '\n' | grep -xE 'rw|nosuid|nodev|noexec' | sort | tr '\n' ' ' &&
+		echo && $writer sh -c 'echo export > \"$where/export.csv\"' && cat '$where/export.csv'; umount '$where'" > "$tmp/m.txt" 2>&1
+	if [ "$(head -1 "$tmp/m.txt")" = "nodev noexec nosuid rw " ] && grep -qx export "$tmp/m.txt"; then
+		ok "$fs: mounted for an export: writable${writer:+ by the kiosk user}, still nosuid, nodev, noexec"
+	else
+		fail "$fs: mounted for an export with '$opts'"
+		sed 's/^/    /' "$tmp/m.txt"
+	fi
 	rmdir "$where" 2> /dev/null
 done
+
+# --- polkit: the kiosk may start and stop kiosk-stick-rw@DEV.service, nothing else ---
+if command -v node > /dev/null; then
+	cat > "$tmp/polkit.js" <<-'EOT'
+	const fs = require("fs");
+	let rule;
+	const polkit = { Result: { YES: "yes" }, addRule: (f) => { rule = f; } };
+	new Function("polkit", fs.readFileSync(process.argv[2], "utf8"))(polkit);
+	const ask = (id, user, unit, verb) =>
+		rule({ id, lookup: (k) => ({ unit, verb })[k] }, { user }) === "yes" ? "yes" : "no";
+	const m = "org.freedesktop.systemd1.manage-units";
+	console.log([
+		ask(m, "kiosk", "kiosk-stick-rw@sdb1.service", "start"),
+		ask(m, "kiosk", "kiosk-stick-rw@sdb1.service", "stop"),
+		ask(m, "kiosk", "kiosk-stick-rw@sdb1.service", "restart"),
+		ask(m, "kiosk", "kiosk.service", "stop"),
+		ask(m, "kiosk", "kiosk-stick@sdb1.service", "stop"),
+		ask(m, "kiosk", "kiosk-stick-rw@../x.service", "start"),
+		ask(m, "someone", "kiosk-stick-rw@sdb1.service", "start"),
+		ask("org.freedesktop.systemd1.manage-unit-files", "kiosk", "kiosk-stick-rw@sdb1.service", "start"),
+	].join(" "));
+	EOT
+	same "polkit: kiosk may start and stop kiosk-stick-rw@DEV, nothing else, nobody else" \
+		"yes yes no no no no no no" "$(node "$tmp/polkit.js" "$sys/kiosk-stick.polkit.rules" 2>&1)"
+else
+	skip "node is not installed: the polkit rule is not evaluated"
+fi
 
 # --- the helper's remove leaves no empty folder behind ------------------------------
 mkdir -p "$KIOSK_STICK_ROOT/GONE"
