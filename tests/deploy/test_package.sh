@@ -142,6 +142,13 @@ fi
 # dpkg --root installs there; --force-script-chrootless runs the maintainer
 # scripts here with DPKG_ROOT set, and they change only that root (users,
 # folders, the unit's enablement); nothing of this system is touched.
+host_state() { # what the maintainer scripts would change on this system
+	getent passwd kiosk
+	ls -ld /var/lib/kiosk /media/kiosk /etc/systemd/system/graphical.target.wants/kiosk.service \
+		/var/lib/systemd/deb-systemd-helper-enabled/kiosk.service.dsh-also 2>&1
+	dpkg-query -W kiosk 2>&1
+}
+host_state > "$tmp/host-before.txt"
 root=$tmp/root
 mkdir -p "$root/var/lib/dpkg/info" "$root/var/lib/dpkg/updates" "$root/etc"
 touch "$root/var/lib/dpkg/status" "$root/var/lib/dpkg/available"
@@ -222,6 +229,10 @@ else
 	cat "$tmp/dpkg3.txt"
 	fail "dpkg -r kiosk"
 fi
+
+host_state > "$tmp/host-after.txt"
+check "this system itself untouched (its users, folders, units, dpkg database)" \
+	cmp -s "$tmp/host-before.txt" "$tmp/host-after.txt"
 
 # --- the units --------------------------------------------------------------------
 # systemd-analyze works offline on the unit files; it needs no running systemd
