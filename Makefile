@@ -19,8 +19,10 @@ RUN_DEPS  = build-essential cmake pkg-config \
 # (nginx-light/-core/-full only add modules to it); curl and openssl drive the sync tests,
 # faketime (libfaketime) gives them a kiosk clock that jumps; chromium opens the summary
 # page (cli.report) headless for a screenshot and its console.
+# lintian, systemd (systemd-analyze), udev (udevadm), file, dosfstools and exfatprogs:
+# the package and the stick tests (tests/deploy).
 TEST_DEPS = libcmocka-dev python3 sqlite3 xvfb xauth xdotool nginx curl openssl strace faketime \
-            chromium
+            chromium lintian systemd udev file dosfstools exfatprogs
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -17,7 +17,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+extern char **environ;
 
 #include "kiosk/core.h"
 #include "kiosk/store.h"
@@ -129,6 +133,72 @@ static enum export_err write_one(struct store *s, const char *dir, size_t i, con
 	return e;
 }
 
+/* ---- A read-only stick on an installed kiosk ----
+ * The package mounts sticks read-only; its kiosk-stick-rw@DEV.service
+ * mounts one writable while an export writes, and stopping it mounts the
+ * stick read-only again, which writes everything out (assets/system/). */
+
+/* The block device ("sdb1") mounted at folder, or NULL. */
+static char *stick_device(const char *folder)
+{
+	char *text = NULL;
+	size_t len = 0;
+	if (file_read_capped("/proc/self/mountinfo", 4u << 20, &text, &len) != 0)
+		return NULL;
+	char *found = NULL;
+	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line && !found;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char point[4096], source[4096];
+		const char *dash = strstr(line, " - ");
+		if (!dash || sscanf(line, "%*s %*s %*s %*s %4095s", point) != 1 ||
+		    sscanf(dash + 3, "%*s %4095s", source) != 1)
+			continue;
+		if (strcmp(point, folder) == 0 && strncmp(source, "/dev/", 5) == 0 &&
+		    !strchr(source + 5, '/'))
+			found = xstrdup(source + 5);
+	}
+	free(text);
+	return found;
+}
+
+static int systemctl(const char *verb, const char *device)
+{
+	char unit[128];
+	snprintf(unit, sizeof unit, "kiosk-stick-rw@%s.service", device);
+	char *const argv[] = {"systemctl", "--no-ask-password", (char *)verb, unit, NULL};
+	pid_t pid;
+	if (posix_spawnp(&pid, "systemctl", NULL, NULL, argv, environ) != 0)
+		return -1;
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Makes a read-only stick writable for the export; *device (caller frees)
+ * names what to give back with stick_done(), NULL when nothing was done. */
+static enum export_err stick_writable(const char *stick, char **device, struct export_error *err)
+{
+	*device = NULL;
+	if (access(stick, W_OK) == 0 || errno != EROFS)
+		return EXPORT_OK;
+	char *dev = stick_device(stick);
+	if (!dev || systemctl("start", dev) != 0) {
+		free(dev);
+		return fail(err, EXPORT_ERR_WRITE, "%s: the stick is mounted read-only and cannot be "
+			    "made writable (kiosk-stick-rw@.service)", stick);
+	}
+	*device = dev;
+	return EXPORT_OK;
+}
+
+static void stick_done(char *device)
+{
+	if (device && systemctl("stop", device) != 0)
+		LOG_WARN("the stick %s could not be mounted read-only again", device);
+	free(device);
+}
+
 static char *folder_name(const char *kiosk_id, int64_t now_s)
 {
 	time_t t = (time_t)now_s;
@@ -157,6 +227,9 @@ enum export_err export_to_stick(struct store *s, const char *stick, const char *
 		return fail(err, EXPORT_ERR_NO_ROOM, "%s: %lld KB free, the export needs %llu KB",
 			    stick, (long long)room / 1024,
 			    (unsigned long long)(need + SLACK_BYTES) / 1024);
+	char *device = NULL;
+	if ((e = stick_writable(stick, &device, err)))
+		return e;
 	char *name = folder_name(kiosk_id, now_s);
 	char *final = path_join(stick, name);
 	char *partial = xasprintf("%s/.%s.partial", stick, name);
@@ -188,6 +261,7 @@ enum export_err export_to_stick(struct store *s, const char *stick, const char *
 	} else {
 		path_remove_tree(partial); /* when the stick is still there */
 	}
+	stick_done(device); /* read-only again: everything written out */
 	free(partial);
 	free(final);
 	free(name);
