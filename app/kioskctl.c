@@ -738,6 +738,7 @@ static int cmd_sync(const struct config *cfg, bool dry_run)
 		.ca_file = cfg->sync_ca_file,
 		.kiosk_id = kiosk_id,
 		.data_dir = cfg->data_dir,
+		.bundle_url = cfg->sync_bundle_url,
 		.batch_size = 200,
 		.stall_s = 20,
 		.now_s = clock_wall_s(),
@@ -754,6 +755,22 @@ static int cmd_sync(const struct config *cfg, bool dry_run)
 	printf("%zu responses sent in %zu batches; %lld waiting\n", r.responses, r.batches,
 	       (long long)pending);
 	rc = sync_exit(e);
+	if (r.bundle_error[0])
+		fprintf(stderr, "kioskctl: sync: content from the server: %s\n", r.bundle_error);
+	if (r.bundle_file[0]) {
+		/* The same code and the same refusals as a bundle from a stick. */
+		struct bundle_info info;
+		struct bundle_error berr;
+		enum bundle_err be = bundle_import(r.bundle_file, cfg->trusted_keys, s, cfg->data_dir,
+						   false, NULL, &info, &berr);
+		if (be)
+			fprintf(stderr, "kioskctl: sync: the bundle from the server is not installed: "
+				"%s; the content in use is unchanged\n", berr.message);
+		else
+			printf("content version %lld from the server installed (signed by %s)\n",
+			       (long long)info.version, info.signer);
+		unlink(r.bundle_file);
+	}
 out:
 	free(kiosk_id);
 	store_close(s);

@@ -204,3 +204,23 @@ enum store_err store_sync_last(struct store *s, int64_t *last_ok, char **last_er
 	}
 	return e == STORE_ERR_NOT_FOUND ? STORE_OK : e;
 }
+
+enum store_err store_bundle_etag(struct store *s, char **etag)
+{
+	*etag = NULL;
+	enum store_err e = store_meta_get(s, "bundle_etag", etag);
+	return e == STORE_ERR_NOT_FOUND ? STORE_OK : e;
+}
+
+enum store_err store_bundle_etag_set(struct store *s, const char *etag)
+{
+	enum store_err e = store_begin_write(s);
+	if (e != STORE_OK)
+		return e;
+	e = store_meta_set(s, "bundle_etag", etag);
+	if (e != STORE_OK) {
+		store_rollback(s);
+		return e;
+	}
+	return store_commit(s);
+}

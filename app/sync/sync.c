@@ -2,12 +2,14 @@
 #include "kiosk/sync.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <jansson.h>
@@ -470,6 +472,139 @@ static void put_status(struct conn *c, struct store *s)
 	free(text);
 }
 
+/* ---- Content from the server ---- */
+
+/* The largest bundle fetched (and never more than the disk has). */
+#define BUNDLE_FETCH_MAX (8LL << 30)
+
+struct download {
+	int fd;
+	bool failed;
+	char etag[256];
+};
+
+static size_t on_bundle_bytes(char *p, size_t size, size_t n, void *user)
+{
+	struct download *d = user;
+	size_t want = size * n, done = 0;
+	while (done < want) {
+		ssize_t w = write(d->fd, p + done, want - done);
+		if (w <= 0) {
+			d->failed = true;
+			return 0;
+		}
+		done += (size_t)w;
+	}
+	return want;
+}
+
+/* Keeps the ETag header of the answer (for the next If-None-Match). */
+static size_t on_header(char *p, size_t size, size_t n, void *user)
+{
+	struct download *d = user;
+	size_t len = size * n;
+	if (len > 5 && strncasecmp(p, "ETag:", 5) == 0) {
+		const char *v = p + 5;
+		size_t k = len - 5;
+		while (k && (*v == ' ' || *v == '\t'))
+			v++, k--;
+		while (k && (v[k - 1] == '\r' || v[k - 1] == '\n' || v[k - 1] == ' '))
+			k--;
+		if (k < sizeof d->etag && memchr(v, '\n', k) == NULL)
+			snprintf(d->etag, sizeof d->etag, "%.*s", (int)k, v);
+	}
+	return len;
+}
+
+static void fetch_failed(struct sync_result *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void fetch_failed(struct sync_result *r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->bundle_error, sizeof r->bundle_error, fmt, ap);
+	va_end(ap);
+	LOG_WARN("content from the server: %s", r->bundle_error);
+}
+
+/* GET bundle_url with If-None-Match; a new one is written beside the
+ * installed content, fsynced and renamed to download.kiosk.  Credentials
+ * go only to the feedback server's own origin. */
+static void fetch_bundle(struct conn *c, struct store *s, struct sync_result *r)
+{
+	const struct sync_options *o = c->o;
+	CURL *h = c->curl;
+	char *etag = NULL;
+	store_bundle_etag(s, &etag);
+	char *dir = path_join(o->data_dir, "content");
+	char *tmp = xasprintf("%s/.download-%ld", dir, (long)getpid());
+	char *final = path_join(dir, "download.kiosk");
+	struct download d = {.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+					0600)};
+	struct curl_slist *headers = NULL;
+	if (etag) {
+		char *line = xasprintf("If-None-Match: %s", etag);
+		headers = curl_slist_append(headers, line);
+		free(line);
+	}
+	int64_t room = path_free_bytes(o->data_dir) - (64LL << 20);
+	curl_easy_setopt(h, CURLOPT_URL, o->bundle_url);
+	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, NULL);
+	curl_easy_setopt(h, CURLOPT_UPLOAD, 0L);
+	curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_bundle_bytes);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &d);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, &d);
+	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
+			 (curl_off_t)(room > 0 && room < BUNDLE_FETCH_MAX ? room : BUNDLE_FETCH_MAX));
+	if (!same_origin(o->bundle_url, o->url)) {
+		curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_NONE);
+		curl_easy_setopt(h, CURLOPT_USERNAME, NULL);
+		curl_easy_setopt(h, CURLOPT_PASSWORD, NULL);
+		curl_easy_setopt(h, CURLOPT_XOAUTH2_BEARER, NULL);
+	}
+	c->errbuf[0] = '\0';
+	CURLcode rc = d.fd >= 0 ? curl_easy_perform(h) : CURLE_WRITE_ERROR;
+	long status = 0;
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, NULL);
+	curl_slist_free_all(headers);
+	bool saved = false;
+	if (d.fd < 0)
+		fetch_failed(r, "%s: %s", tmp, strerror(errno));
+	else if (rc == CURLE_FILESIZE_EXCEEDED)
+		fetch_failed(r, "%s is larger than the disk has room for", o->bundle_url);
+	else if (rc != CURLE_OK)
+		fetch_failed(r, "%s: %s", o->bundle_url, *c->errbuf ? c->errbuf : curl_easy_strerror(rc));
+	else if (status == 304)
+		LOG_DBG("the bundle on the server is the one fetched before");
+	else if (!ok_2xx(status))
+		fetch_failed(r, "GET %s: the server answered %ld", o->bundle_url, status);
+	else if (fsync(d.fd) != 0 || rename(tmp, final) != 0 || path_fsync_dir(dir) != 0)
+		fetch_failed(r, "%s: %s", final, strerror(errno));
+	else
+		saved = true;
+	if (d.fd >= 0)
+		close(d.fd);
+	if (!saved)
+		unlink(tmp);
+	if (saved) {
+		snprintf(r->bundle_file, sizeof r->bundle_file, "%s", final);
+		/* Kept at once: a bundle the kiosk refuses is not fetched again
+		 * until the server's file changes. */
+		if (d.etag[0] && store_bundle_etag_set(s, d.etag) != STORE_OK)
+			LOG_WARN("the bundle's ETag cannot be kept; it is fetched again next time");
+		LOG_INFO("a new bundle was fetched from %s", o->bundle_url);
+	}
+	free(etag);
+	free(final);
+	free(tmp);
+	free(dir);
+}
+
 enum sync_err sync_pass(struct store *s, const struct sync_options *o, struct sync_result *r)
 {
 	memset(r, 0, sizeof *r);
@@ -488,6 +623,9 @@ enum sync_err sync_pass(struct store *s, const struct sync_options *o, struct sy
 		LOG_WARN("%s: the sync's outcome cannot be noted for status", store_path(s));
 	if (c.curl && e != SYNC_ERR_UNREACHABLE)
 		put_status(&c, s);
+	if (c.curl && e != SYNC_ERR_UNREACHABLE && e != SYNC_ERR_CANCELLED && o->bundle_url &&
+	    *o->bundle_url)
+		fetch_bundle(&c, s, r);
 	conn_close(&c);
 	if (e)
 		LOG_WARN("sync: %s", r->message);

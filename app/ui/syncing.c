@@ -5,6 +5,7 @@
  * never waits for it: this file only submits jobs and reads their results. */
 #include "ui_int.h"
 
+#include "kiosk/bundle.h"
 #include "kiosk/export.h"
 #include "kiosk/sync.h"
 
@@ -51,6 +52,7 @@ void syncing_timer(struct ui *u, uint64_t now)
 		.ca_file = c->sync_ca_file,
 		.kiosk_id = u->sync.kiosk_id,
 		.data_dir = c->data_dir,
+		.bundle_url = c->sync_bundle_url,
 		.batch_size = 200,
 		.stall_s = 20,
 		.uptime_s = (int64_t)((now - u->sync.started_ms) / 1000),
@@ -93,6 +95,13 @@ void syncing_on_result(struct ui *u, const struct job_result *r)
 	}
 	u->sync.failures = 0;
 	u->sync.due_ms = now + interval;
+	/* New content from the server: installed exactly as a bundle from a
+	 * stick (the import worker, the same refusals); shown when home. */
+	if (res->bundle_file[0] &&
+	    !bundle_submit(u->jobs, BUNDLE_OP_IMPORT, res->bundle_file, u->cfg->trusted_keys,
+			   u->cfg->data_dir))
+		LOG_WARN("the import worker is busy: the bundle from the server waits for the next "
+			 "pass");
 	if (res->err == SYNC_OK && res->responses)
 		LOG_INFO("synced %zu responses in %zu batches", res->responses, res->batches);
 }

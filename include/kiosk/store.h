@@ -160,6 +160,10 @@ enum store_err store_batch_plan(struct store *s, int64_t before_hour, int64_t *b
 /* A sync pass ended at when: error NULL for success (the last sync), else
  * what went wrong (kept until a pass succeeds). */
 enum store_err store_sync_note(struct store *s, int64_t when, const char *error);
+/* The ETag of the bundle last fetched from [sync] bundle_url (*etag the
+ * caller's; NULL when none), and setting it. */
+enum store_err store_bundle_etag(struct store *s, char **etag);
+enum store_err store_bundle_etag_set(struct store *s, const char *etag);
 /* The time of the last successful pass (0: never) and the error of the
  * last pass (*last_error the caller's; NULL when it succeeded). */
 enum store_err store_sync_last(struct store *s, int64_t *last_ok, char **last_error);

@@ -50,7 +50,9 @@ struct sync_options {
 	const char *token_file; /* the password or token; empty: no auth */
 	const char *ca_file;    /* empty: the system's CAs */
 	const char *kiosk_id;
-	const char *data_dir;   /* for the free disk in the status */
+	const char *data_dir;   /* for the free disk in the status, and a fetched bundle */
+	const char *bundle_url; /* a bundle to fetch when it changed (If-None-Match); may be
+				 * NULL or empty */
 	size_t batch_size;      /* responses per batch */
 	long stall_s;           /* no byte moving for this long: the server is away */
 	int64_t now_s;          /* wall clock: responses of hours before this one's go */
@@ -71,6 +73,10 @@ struct sync_result {
 	long http_status;       /* the answer that stopped the pass, or 0 */
 	size_t batches;         /* confirmed in this pass */
 	size_t responses;
+	/* A new bundle from bundle_url, saved as DATA/content/download.kiosk for
+	 * the caller to install as a bundle from a stick (empty: none new). */
+	char bundle_file[1024];
+	char bundle_error[512]; /* why fetching it failed (the pass's err is the feedback's) */
 };
 
 /* One pass on s (a worker connection).  The result also goes into the

@@ -36,6 +36,9 @@ Cases (--cases picks some; `kill9` runs only when named or with --rounds):
   kiosk         the kiosk syncs 10 s after its start (virtual clock), not
                 before, and after the server was away tries again after its
                 backoff (5 to 10 s), not before
+  bundle-url    [sync] bundle_url: a bundle fetched with If-None-Match (a 304 when
+                unchanged) and installed as from a stick; an untrusted one refused
+                and not fetched again until it changes; the kiosk's own pass too
   kill9         kill -9 of `kioskctl sync` at random moments of a pass whose
                 answers to PUTs are held back after nginx stored the object,
                 --rounds times, then of the kiosk's own pass 10 times;
@@ -148,7 +151,8 @@ class World:
     def set_sync(self, **kv):
         self.sync.update(kv)
         text = self.base
-        for key in ("url", "user", "token_file", "ca_file", "interval"):
+        for key in ("url", "bundle_url", "user", "token_file", "ca_file", "interval",
+                    "trusted_keys"):
             if key in self.sync:
                 text, n = re.subn(rf"(?m)^{key} =.*$", f"{key} = {self.sync[key]}", text)
                 expect(n == 1, f"the config has one {key} line")
@@ -922,8 +926,73 @@ def final_secrets(w, ng):
     return len(places)
 
 
+def case_bundle_url(w, ng, env):
+    """Content from the server ([sync] bundle_url): fetched with If-None-Match,
+    installed exactly as a bundle from a stick, a refused one left alone."""
+    keys = os.path.join(w.tmp, "keys")
+    os.makedirs(keys, exist_ok=True)
+    for who in ("staff", "stranger"):
+        if not os.path.exists(os.path.join(w.tmp, who + ".key")):
+            r = w.kioskctl_run("bundle", "keygen", os.path.join(w.tmp, who))
+            expect(r.rc == 0, f"bundle-url: keygen {r}")
+    shutil.copy(os.path.join(w.tmp, "staff.pub"), keys)
+    folder = os.path.join(ng.root, "content")
+    os.makedirs(folder, exist_ok=True)
+    served = os.path.join(folder, "kiosk.kiosk")
+
+    def serve(version, key="staff"):
+        r = w.kioskctl_run("bundle", "create", "--key", os.path.join(w.tmp, key + ".key"),
+                           "--src", os.path.join(ROOT, "assets", "content"), "--media",
+                           os.path.join(ROOT, "media"), "--version", str(version),
+                           "--out", served + ".new")
+        expect(r.rc == 0, f"bundle-url: create {version}: {r}")
+        os.chmod(served + ".new", 0o644)
+        # nginx's ETag is the file's mtime in seconds and its size: each new
+        # bundle gets a later second, as a real update would.
+        serve.mtime = getattr(serve, "mtime", int(time.time())) + 10
+        os.utime(served + ".new", (serve.mtime, serve.mtime))
+        os.rename(served + ".new", served)
+
+    w.set_sync(bundle_url=ng.url + "/content/kiosk.kiosk", trusted_keys=keys)
+    try:
+        serve(7000)
+        r = w.kioskctl_run("sync")
+        expect(r.rc == 0 and "content version 7000 from the server installed" in r.out,
+               f"bundle-url: the first sync installs it: {r}")
+        expect(w.status()["content_version"] == 7000, "bundle-url: version 7000 in use")
+        gets = [e for e in ng.log() if e["method"] == "GET" and "kiosk.kiosk" in e["uri"]]
+        r = w.kioskctl_run("sync")
+        gets2 = [e for e in ng.log() if e["method"] == "GET" and "kiosk.kiosk" in e["uri"]]
+        expect(r.rc == 0 and "installed" not in r.out and len(gets2) == len(gets) + 1 and
+               gets2[-1]["status"] == 304,
+               f"bundle-url: unchanged on the server, a 304 and nothing installed: {r} "
+               f"{gets2[-1:]}")
+        serve(7100, key="stranger")
+        r = w.kioskctl_run("sync")
+        expect(r.rc == 0 and "not installed" in r.err and "not among the trusted keys" in r.err
+               and w.status()["content_version"] == 7000,
+               f"bundle-url: an untrusted bundle is refused as from a stick: {r}")
+        r = w.kioskctl_run("sync")
+        expect("not installed" not in r.err, f"bundle-url: a refused bundle is not fetched "
+               f"again until it changes: {r}")
+        serve(7200)
+        r = w.kioskctl_run("sync")
+        expect("content version 7200 from the server installed" in r.out and
+               w.status()["content_version"] == 7200, f"bundle-url: a newer one: {r}")
+        # The kiosk itself: its pass fetches, its import worker installs.
+        serve(7300)
+        r = w.kiosk_script("advance 11\nwait 5000\nquit\n")
+        expect(r.rc == 0 and w.status()["content_version"] == 7300,
+               f"bundle-url: the kiosk installs it on its own: {r.err[-800:]}")
+    finally:
+        w.set_sync(bundle_url="")
+        shutil.rmtree(folder, ignore_errors=True)  # the server holds only the kiosk's again
+
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
 CASES = ["normal", "https", "bearer", "token-mode", "down", "refusals", "faults", "dry-run",
-         "clock", "kiosk", "kill9"]
+         "clock", "kiosk", "bundle-url", "kill9"]
 
 
 def main():
