@@ -353,7 +353,7 @@ static void writer_stop(struct writer *w)
 }
 
 /* ---- submit-sync: a real sync pass beside the kiosk's submits ---- */
-#define SYNC_ROWS 100000 /* due responses: more than a pass gets through while measured */
+#define SYNC_ROWS 300000 /* due responses: more than a pass gets through while measured */
 
 struct syncer {
 	const char *path, *dir, *url;
@@ -480,14 +480,15 @@ static int cmd_submit(const char *dir, int n, const char *survey_path, bool busy
 				return 1;
 			}
 			fill_due(kpath, sy.kiosk_id);
-			if (pthread_create(&sy.thread, NULL, syncer_main, &sy) != 0) {
-				fprintf(stderr, "storebench: no sync thread\n");
-				return 1;
-			}
 		} else {
 			writer_start(&kw);
 		}
 		writer_start(&bw);
+		/* After the bare side's rows are written: the pass starts with the commits. */
+		if (sync_url && pthread_create(&sy.thread, NULL, syncer_main, &sy) != 0) {
+			fprintf(stderr, "storebench: no sync thread\n");
+			return 1;
+		}
 	}
 	double *kms = calloc((size_t)n, sizeof *kms), *bms = calloc((size_t)n, sizeof *bms);
 	struct store_answer a[6];
