@@ -20,8 +20,9 @@
  *       pass (sync_pass of the kiosk_sync library, export_write_batch as its
  *       write_batch, batches of 200 as on the kiosk) on a worker connection,
  *       uploading to the WebDAV server at URL (the runner's harness nginx),
- *       over SYNC_ROWS due responses of 6 answers each; the bare side has its
- *       own writer as in submit-busy.  Prints "RESULT who=kiosk-sync|bare-busy
+ *       over SYNC_ROWS due responses of 6 answers each; the bare file holds
+ *       the same rows, and its own writer marks them sent as in submit-busy.
+ *       Prints "RESULT who=kiosk-sync|bare-busy
  *       …", "WRITER who=bare-busy …" and "SYNC batches=N window=N passes=N
  *       ran_out=yes|no err=…" (window: batches the server confirmed while the
  *       commits were timed).
@@ -334,8 +335,10 @@ static void *writer_main(void *data)
 static void writer_start(struct writer *w)
 {
 	atomic_store(&w->stop, false);
-	w->ids = fill_outbox(w->path);
-	w->n_ids = BUSY_ROWS;
+	if (!w->ids) {
+		w->ids = fill_outbox(w->path);
+		w->n_ids = BUSY_ROWS;
+	}
 	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
 		fprintf(stderr, "storebench: no writer thread\n");
 		exit(1);
@@ -381,8 +384,10 @@ static void on_batch(void *data, const char *batch_id, size_t responses)
 static bool sync_cancelled(void *data) { return atomic_load(&((struct syncer *)data)->stop); }
 
 /* SYNC_ROWS responses of 6 answers, of hours that have ended (the last 30
- * days), waiting in the outbox of the kiosk's file: test data, no fsync. */
-static void fill_due(const char *path, const char *kiosk_id)
+ * days), waiting in the outbox of the file at path (the kiosk's, or the bare
+ * one, so that both hold the same rows): test data, no fsync.  Returns their
+ * ids. */
+static char (*fill_due(const char *path, const char *kiosk_id))[STORE_ID_LEN + 1]
 {
 	sqlite3 *db;
 	if (sqlite3_open(path, &db) != SQLITE_OK)
@@ -397,9 +402,10 @@ static void fill_due(const char *path, const char *kiosk_id)
 	    sqlite3_prepare_v2(db, "INSERT INTO outbox (response_id) VALUES (?1)", -1, &out, NULL))
 		die("prepare", db);
 	int64_t now_hour = (int64_t)time(NULL) / 3600 * 3600;
-	char id[STORE_ID_LEN + 1];
+	char (*ids)[STORE_ID_LEN + 1] = calloc(SYNC_ROWS, sizeof *ids);
 	struct store_answer a[6];
 	for (size_t i = 0; i < SYNC_ROWS; i++) {
+		char *id = ids[i];
 		id_random_hex(id, STORE_ID_LEN / 2);
 		fill_answers(a);
 		sqlite3_bind_text(resp, 1, id, -1, SQLITE_STATIC);
@@ -421,6 +427,7 @@ static void fill_due(const char *path, const char *kiosk_id)
 	sqlite3_finalize(out);
 	exec(db, "COMMIT; PRAGMA wal_checkpoint(TRUNCATE);");
 	sqlite3_close(db);
+	return ids;
 }
 
 static void *syncer_main(void *data)
@@ -479,7 +486,11 @@ static int cmd_submit(const char *dir, int n, const char *survey_path, bool busy
 				fprintf(stderr, "storebench: %s: no kiosk id\n", kpath);
 				return 1;
 			}
-			fill_due(kpath, sy.kiosk_id);
+			free(fill_due(kpath, sy.kiosk_id));
+			/* The bare file gets the same rows, so that both B-trees are alike;
+			 * its writer marks them sent as in submit-busy. */
+			bw.ids = fill_due(bpath, sy.kiosk_id);
+			bw.n_ids = SYNC_ROWS;
 		} else {
 			writer_start(&kw);
 		}
