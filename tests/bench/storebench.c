@@ -15,13 +15,25 @@
  *       writer with its own UPDATEs (busy_timeout 5 s, SQLite's handler),
  *       100 rows a transaction, one transaction every 10 ms; prints
  *       "RESULT who=kiosk-busy|bare-busy …" and "WRITER who=… txns=N".
+ *   storebench submit-sync DIR N SURVEY_JSON URL
+ *       the same, but the writer beside the kiosk's submits is a real sync
+ *       pass (sync_pass of the kiosk_sync library, export_write_batch as its
+ *       write_batch, batches of 200 as on the kiosk) on a worker connection,
+ *       uploading to the WebDAV server at URL (the runner's harness nginx),
+ *       over SYNC_ROWS due responses of 6 answers each; the bare file holds
+ *       the same rows, and its own writer marks them sent as in submit-busy.
+ *       Prints "RESULT who=kiosk-sync|bare-busy
+ *       …", "WRITER who=bare-busy …" and "SYNC batches=N window=N passes=N
+ *       ran_out=yes|no err=…" (window: batches the server confirmed while the
+ *       commits were timed).
  *   storebench gen DB N_ANSWERS SURVEY_JSON
  *       export: makes DB through store_open (schema, settings), keeps the
  *       survey and writes responses of 6 answers until there are N_ANSWERS,
  *       in one transaction with prepared statements, then checkpoints.
  *
  * Built by the harness with cc against build-bench's static libraries
- * (libkiosk_store.a, libkiosk_core.a) and the system's SQLite.
+ * (libkiosk_sync.a, libkiosk_export.a, libkiosk_content.a, libkiosk_store.a,
+ * libkiosk_core.a) and the system's SQLite, libcurl, jansson and md4c.
  */
 #include <inttypes.h>
 #include <pthread.h>
@@ -35,7 +47,9 @@
 #include <sqlite3.h>
 
 #include "kiosk/core.h"
+#include "kiosk/export.h"
 #include "kiosk/store.h"
+#include "kiosk/sync.h"
 
 #define SURVEY_ID "kiosk-feedback"
 /* 2026-01-01T00:00:00Z: the generated responses spread over a year from here. */
@@ -321,8 +335,10 @@ static void *writer_main(void *data)
 static void writer_start(struct writer *w)
 {
 	atomic_store(&w->stop, false);
-	w->ids = fill_outbox(w->path);
-	w->n_ids = BUSY_ROWS;
+	if (!w->ids) {
+		w->ids = fill_outbox(w->path);
+		w->n_ids = BUSY_ROWS;
+	}
 	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
 		fprintf(stderr, "storebench: no writer thread\n");
 		exit(1);
@@ -339,7 +355,115 @@ static void writer_stop(struct writer *w)
 	free(w->ids);
 }
 
-static int cmd_submit(const char *dir, int n, const char *survey_path, bool busy)
+/* ---- submit-sync: a real sync pass beside the kiosk's submits ---- */
+#define SYNC_ROWS 300000 /* due responses: more than a pass gets through while measured */
+
+struct syncer {
+	const char *path, *dir, *url;
+	char *kiosk_id;
+	atomic_bool stop;
+	atomic_long batches;   /* confirmed by the server */
+	long passes;
+	atomic_bool ran_out;   /* a pass ended with nothing left to send */
+	char err[600];
+	pthread_t thread;
+};
+
+/* The kiosk's own writer of batches, as the kiosk's sync job uses it. */
+static int write_batch(struct store *s, const char *batch_id, FILE *out)
+{
+	return export_write_batch(s, batch_id, out) == EXPORT_OK ? 0 : -1;
+}
+
+static void on_batch(void *data, const char *batch_id, size_t responses)
+{
+	(void)batch_id, (void)responses;
+	atomic_fetch_add(&((struct syncer *)data)->batches, 1);
+}
+
+static bool sync_cancelled(void *data) { return atomic_load(&((struct syncer *)data)->stop); }
+
+/* SYNC_ROWS responses of 6 answers, of hours that have ended (the last 30
+ * days), waiting in the outbox of the file at path (the kiosk's, or the bare
+ * one, so that both hold the same rows): test data, no fsync.  Returns their
+ * ids. */
+static char (*fill_due(const char *path, const char *kiosk_id))[STORE_ID_LEN + 1]
+{
+	sqlite3 *db;
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		die(path, db);
+	exec(db, "PRAGMA synchronous = OFF; BEGIN");
+	sqlite3_stmt *resp, *ans, *out;
+	if (sqlite3_prepare_v2(db, "INSERT INTO response (id, kiosk_id, survey_id, survey_version, "
+			       "hour, language) VALUES (?1, ?2, '" SURVEY_ID "', 1, ?3, 'de')", -1,
+			       &resp, NULL) ||
+	    sqlite3_prepare_v2(db, "INSERT INTO answer (response_id, position, question_id, value) "
+			       "VALUES (?1, ?2, ?3, ?4)", -1, &ans, NULL) ||
+	    sqlite3_prepare_v2(db, "INSERT INTO outbox (response_id) VALUES (?1)", -1, &out, NULL))
+		die("prepare", db);
+	int64_t now_hour = (int64_t)time(NULL) / 3600 * 3600;
+	char (*ids)[STORE_ID_LEN + 1] = calloc(SYNC_ROWS, sizeof *ids);
+	struct store_answer a[6];
+	for (size_t i = 0; i < SYNC_ROWS; i++) {
+		char *id = ids[i];
+		id_random_hex(id, STORE_ID_LEN / 2);
+		fill_answers(a);
+		sqlite3_bind_text(resp, 1, id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(resp, 2, kiosk_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(resp, 3, now_hour - 3600 * (1 + (int64_t)rnd(24 * 30)));
+		step(db, resp);
+		for (int k = 0; k < 6; k++) {
+			sqlite3_bind_text(ans, 1, id, -1, SQLITE_STATIC);
+			sqlite3_bind_int(ans, 2, a[k].position);
+			sqlite3_bind_text(ans, 3, a[k].question_id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(ans, 4, a[k].value, -1, SQLITE_STATIC);
+			step(db, ans);
+		}
+		sqlite3_bind_text(out, 1, id, -1, SQLITE_STATIC);
+		step(db, out);
+	}
+	sqlite3_finalize(resp);
+	sqlite3_finalize(ans);
+	sqlite3_finalize(out);
+	exec(db, "COMMIT; PRAGMA wal_checkpoint(TRUNCATE);");
+	sqlite3_close(db);
+	return ids;
+}
+
+static void *syncer_main(void *data)
+{
+	struct syncer *y = data;
+	struct store *s;
+	if (store_open(y->path, STORE_OPEN_WORKER, &s) != STORE_OK) {
+		fprintf(stderr, "storebench: %s: no worker connection\n", y->path);
+		exit(1);
+	}
+	/* As the kiosk's sync job sets them (app/ui/syncing.c). */
+	struct sync_options o = {
+		.url = y->url, .user = "", .token_file = "", .ca_file = "",
+		.kiosk_id = y->kiosk_id, .data_dir = y->dir, .batch_size = 200, .stall_s = 20,
+		.write_batch = write_batch, .on_batch = on_batch, .cancelled = sync_cancelled,
+		.data = y,
+	};
+	while (!atomic_load(&y->stop)) {
+		struct sync_result r;
+		o.now_s = (int64_t)time(NULL);
+		enum sync_err e = sync_pass(s, &o, &r);
+		y->passes++;
+		if (e == SYNC_OK) {
+			atomic_store(&y->ran_out, true); /* all due was sent: no writer any more */
+			break;
+		}
+		if (e != SYNC_ERR_CANCELLED)
+			snprintf(y->err, sizeof y->err, "%s", r.message);
+		break;
+	}
+	store_close(s);
+	return NULL;
+}
+
+static int cmd_submit(const char *dir, int n, const char *survey_path, bool busy,
+		      const char *sync_url)
 {
 	char *survey_json = read_file(survey_path);
 	char *kpath = path_join(dir, "kiosk.sqlite3");
@@ -354,10 +478,28 @@ static int cmd_submit(const char *dir, int n, const char *survey_path, bool busy
 	bare_open(&b, bpath, survey_json);
 	struct writer kw = {.who = "kiosk-busy", .path = kpath, .kiosk = true};
 	struct writer bw = {.who = "bare-busy", .path = bpath, .kiosk = false};
+	struct syncer sy = {.path = kpath, .dir = dir, .url = sync_url};
 	if (busy) {
 		sqlite3_busy_timeout(b.db, 5000); /* the plain way to wait for a writer */
-		writer_start(&kw);
+		if (sync_url) {
+			if (store_kiosk_id(s, "", &sy.kiosk_id) != STORE_OK) {
+				fprintf(stderr, "storebench: %s: no kiosk id\n", kpath);
+				return 1;
+			}
+			free(fill_due(kpath, sy.kiosk_id));
+			/* The bare file gets the same rows, so that both B-trees are alike;
+			 * its writer marks them sent as in submit-busy. */
+			bw.ids = fill_due(bpath, sy.kiosk_id);
+			bw.n_ids = SYNC_ROWS;
+		} else {
+			writer_start(&kw);
+		}
 		writer_start(&bw);
+		/* After the bare side's rows are written: the pass starts with the commits. */
+		if (sync_url && pthread_create(&sy.thread, NULL, syncer_main, &sy) != 0) {
+			fprintf(stderr, "storebench: no sync thread\n");
+			return 1;
+		}
 	}
 	double *kms = calloc((size_t)n, sizeof *kms), *bms = calloc((size_t)n, sizeof *bms);
 	struct store_answer a[6];
@@ -374,6 +516,7 @@ static int cmd_submit(const char *dir, int n, const char *survey_path, bool busy
 		id_random_hex(id, STORE_ID_LEN / 2);
 		bare_insert(&b, &r, id);
 	}
+	long window0 = atomic_load(&sy.batches);
 	/* Alternating blocks, so that a slow spell of the disk meets both. */
 	const int block = 50;
 	int nk = 0, nb = 0;
@@ -395,12 +538,25 @@ static int cmd_submit(const char *dir, int n, const char *survey_path, bool busy
 			bms[nb] = now_ms() - t;
 		}
 	}
+	long window = atomic_load(&sy.batches) - window0;
+	bool sync_ended = sync_url && atomic_load(&sy.ran_out); /* before the stop: by itself */
 	if (busy) {
-		writer_stop(&kw);
+		if (sync_url) {
+			atomic_store(&sy.stop, true);
+			pthread_join(sy.thread, NULL);
+			printf("SYNC batches=%ld window=%ld passes=%ld ran_out=%s err=%s\n",
+			       atomic_load(&sy.batches), window, sy.passes,
+			       sync_ended ? "yes" : "no", *sy.err ? "yes" : "none");
+			if (*sy.err)
+				fprintf(stderr, "storebench: sync: %s\n", sy.err);
+			free(sy.kiosk_id);
+		} else {
+			writer_stop(&kw);
+		}
 		writer_stop(&bw);
 	}
 	int sync_k = store_synchronous(s);
-	report(busy ? "kiosk-busy" : "kiosk", kms, n);
+	report(!busy ? "kiosk" : sync_url ? "kiosk-sync" : "kiosk-busy", kms, n);
 	report(busy ? "bare-busy" : "bare", bms, n);
 	printf("SETTINGS kiosk_synchronous=%d\n", sync_k);
 	store_close(s);
@@ -475,12 +631,16 @@ int main(int argc, char **argv)
 {
 	log_init();
 	if (argc == 5 && strcmp(argv[1], "submit") == 0)
-		return cmd_submit(argv[2], atoi(argv[3]), argv[4], false);
+		return cmd_submit(argv[2], atoi(argv[3]), argv[4], false, NULL);
 	if (argc == 5 && strcmp(argv[1], "submit-busy") == 0)
-		return cmd_submit(argv[2], atoi(argv[3]), argv[4], true);
+		return cmd_submit(argv[2], atoi(argv[3]), argv[4], true, NULL);
+	if (argc == 6 && strcmp(argv[1], "submit-sync") == 0) {
+		sync_init(); /* libcurl's global set-up, before any thread */
+		return cmd_submit(argv[2], atoi(argv[3]), argv[4], true, argv[5]);
+	}
 	if (argc == 5 && strcmp(argv[1], "gen") == 0)
 		return cmd_gen(argv[2], atol(argv[3]), argv[4]);
 	fprintf(stderr, "usage: storebench submit|submit-busy DIR N SURVEY_JSON | "
-			"gen DB N_ANSWERS SURVEY_JSON\n");
+			"submit-sync DIR N SURVEY_JSON URL | gen DB N_ANSWERS SURVEY_JSON\n");
 	return 2;
 }
