@@ -421,6 +421,12 @@ static enum sync_err send_batches(struct conn *c, struct store *s, struct sync_r
 		LOG_INFO("batch %s: %zu responses received by the server", id, responses);
 		if (o->on_batch)
 			o->on_batch(o->data, id, responses);
+		/* A breath between batches: a pass through a long backlog to a
+		 * nearby server would otherwise take the write lock hundreds of
+		 * times a second (tests/bench submit_p99_sync); 10 ms caps it at
+		 * some 20,000 responses a second. */
+		struct timespec pause = {0, 10 * 1000 * 1000};
+		nanosleep(&pause, NULL);
 	}
 }
 
