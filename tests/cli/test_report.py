@@ -20,16 +20,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from testlib import ROOT, private_config  # noqa: E402
+from testlib import ROOT, private_config, check, finish  # noqa: E402
 
-fails = 0
-
-
-def check(what, ok, detail=""):
-    global fails
-    print(("ok: " if ok else "FAIL: ") + what + ("" if ok else f"\n  {detail}"))
-    if not ok:
-        fails += 1
 
 
 DAY = 86400
@@ -266,9 +258,8 @@ def main():
             chromium_check(out, shot_dir, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print("all report checks passed" if not fails else f"{fails} report checks failed")
-    return 1 if fails else 0
+    finish()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

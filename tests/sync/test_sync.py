@@ -72,26 +72,15 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))
 import server  # noqa: E402
+import testlib  # noqa: E402
 from testlib import private_config  # noqa: E402
 
 FAKETIME_LIB = (glob.glob("/usr/lib/*/faketime/libfaketime.so.1") +
                 ["/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"])[0]
 BATCH = 200  # kioskctl's batch size
 
-SURVEY = """tap @home.survey
-tap @survey.helped.{a}
-tap @survey.next
-tap @survey.topic.projekt
-tap @survey.next
-tap @survey.internet.yes
-tap @survey.next
-tap @survey.easy.{b}
-tap @survey.next
-tap @survey.more.no
-tap @survey.next
-tap @survey.submit
-advance 9
-"""
+# A response, then past the thanks screen (it goes home after 8 s).
+SURVEY = testlib.SURVEY + "advance 9\n"
 
 STATUS_KEYS = {"kiosk_id", "app_version", "content_version", "feedback_pending",
                "feedback_sent", "last_sync", "last_sync_error", "free_disk_bytes", "uptime_s"}

@@ -21,16 +21,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from testlib import private_config  # noqa: E402
+from testlib import private_config, check, finish  # noqa: E402
 
-fails = 0
-
-
-def check(what, ok, detail=""):
-    global fails
-    print(("ok: " if ok else "FAIL: ") + what + ("" if ok else f"\n  {detail}"))
-    if not ok:
-        fails += 1
 
 
 def run(kiosk, conf, script):
@@ -138,8 +130,7 @@ def main():
               rc == 0 and len(dumps) == 2, (rc, len(dumps)))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{fails} failed" if fails else "all passed")
-    sys.exit(1 if fails else 0)
+    finish()
 
 
 if __name__ == "__main__":

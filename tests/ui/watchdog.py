@@ -15,16 +15,8 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from testlib import private_config  # noqa: E402
+from testlib import private_config, check, finish  # noqa: E402
 
-fails = 0
-
-
-def check(what, ok, detail=""):
-    global fails
-    print(("ok: " if ok else "FAIL: ") + what + ("" if ok else f"\n  {detail}"))
-    if not ok:
-        fails += 1
 
 
 def main():
@@ -101,8 +93,7 @@ def main():
               len(beats) >= 4 and max(gaps) < 0.9, gaps)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{fails} failed" if fails else "all passed")
-    sys.exit(1 if fails else 0)
+    finish()
 
 
 if __name__ == "__main__":
