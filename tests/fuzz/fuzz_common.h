@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "kiosk/core.h"
@@ -77,6 +78,32 @@ static inline void fuzz_copy(const char *src, const char *rel)
 	free(fuzz_write(rel, text, len));
 	free(text);
 	free(from);
+}
+
+/* A copy of the input that ends right before a page that may not be read
+ * (PROT_NONE): the system's libraries (md4c, jansson) are not built with
+ * ASan, so a read past the end inside them faults here instead of going
+ * unseen.  Free with fuzz_unguard(). */
+struct fuzz_guarded {
+	char *map;
+	size_t len;
+};
+
+static inline char *fuzz_guard(struct fuzz_guarded *g, const uint8_t *data, size_t size)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE), body = (size + pg - 1) / pg * pg;
+	g->len = body + pg;
+	g->map = mmap(NULL, g->len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (g->map == MAP_FAILED || mprotect(g->map + body, pg, PROT_NONE) != 0)
+		abort();
+	char *copy = g->map + body - size;
+	memcpy(copy, data, size);
+	return copy;
+}
+
+static inline void fuzz_unguard(struct fuzz_guarded *g)
+{
+	munmap(g->map, g->len);
 }
 
 #endif
