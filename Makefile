@@ -1,12 +1,14 @@
 # Digitale Kommune Kiosk — the two commands of the README, and a few helpers.
 #
 #   make run     install what is missing, build, start the kiosk (demo content)
-#   make check   install what is missing, build, run every test (also under ASan/UBSan)
+#   make check   install what is missing, build, run every test (also under ASan/UBSan),
+#                and run each libFuzzer target briefly (make fuzz)
 #
 # Everything else is CMake; this file only wires the steps together.
 
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
+BUILD_FUZZ ?= build-fuzz
 JOBS       ?= 2
 
 # Debian 12 packages: to build and run, and in addition to test.
@@ -26,7 +28,7 @@ TEST_DEPS = libcmocka-dev python3 sqlite3 xvfb xauth xdotool nginx curl openssl 
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run check deps test-deps build build-asan test test-asan clean
+.PHONY: run check deps test-deps build build-asan build-fuzz test test-asan fuzz fuzz-long clean
 
 run: deps build
 	@if [ -z "$$DISPLAY" ] && [ -z "$$WAYLAND_DISPLAY" ]; then \
@@ -41,7 +43,7 @@ run: deps build
 # A window for trying it out; a kiosk PC runs `kiosk` full screen (see README).
 KIOSK_ARGS ?= --windowed
 
-check: deps test-deps build build-asan test test-asan
+check: deps test-deps build build-asan test test-asan fuzz
 
 # Installs only what is missing, so a second run needs no network and no root.
 deps:
@@ -75,5 +77,19 @@ test-asan:
 	ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	ctest --test-dir $(BUILD_ASAN) -j$(JOBS) --output-on-failure -L media -LE "bench|slow"
 
+# libFuzzer targets (tests/fuzz): a build of their own with clang.  "fuzz"
+# replays the regression inputs and runs each target 40 s (two at a time, some
+# four minutes); "fuzz-long" runs each 20 minutes.  New inputs are kept in
+# $(BUILD_FUZZ)/fuzz-findings, never added to the seeds by themselves.
+build-fuzz:
+	cmake -S . -B $(BUILD_FUZZ) -DKIOSK_FUZZ=ON -DCMAKE_C_COMPILER=clang
+	cmake --build $(BUILD_FUZZ) -j$(JOBS)
+
+fuzz: build-fuzz
+	ctest --test-dir $(BUILD_FUZZ) -j$(JOBS) --output-on-failure -L '^fuzz$$'
+
+fuzz-long: build-fuzz
+	ctest --test-dir $(BUILD_FUZZ) -j$(JOBS) --output-on-failure -L '^fuzz-long$$'
+
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)

@@ -328,7 +328,12 @@ enum content_err page_parse(const char *markdown, size_t len, const char *base_d
 		.leave_span = on_leave_span,
 		.text = on_text,
 	};
-	int rc = md_parse(markdown, (MD_SIZE)len, &parser, &b);
+	/* md4c 0.4.8 (Debian 12) reads the byte after the text in some link
+	 * destinations at its end ("![](x/[" as the last bytes): it gets a
+	 * NUL-terminated copy, so that byte is ours and ends the text. */
+	char *text = xstrndup(markdown, len);
+	int rc = md_parse(text, (MD_SIZE)len, &parser, &b);
+	free(text);
 	block_end(&b);
 	if (rc != 0) {
 		page_free(p);

@@ -3,6 +3,7 @@
  * is carried out completely, the screen redrawn, before the next is read;
  * standard output carries only JSON lines. */
 #include "ui_int.h"
+#include "script_parse.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -112,27 +113,6 @@ static int fail(struct script *s, int code, const char *fmt, ...)
 	return code;
 }
 
-/* Parses "UTF-8" with \" and \\ escapes; returns a new string or NULL. */
-static char *parse_quoted(const char *p)
-{
-	while (*p == ' ' || *p == '\t')
-		p++;
-	if (*p++ != '"')
-		return NULL;
-	char *out = xmalloc(strlen(p) + 1), *w = out;
-	for (; *p && *p != '"'; p++) {
-		if (*p == '\\' && (p[1] == '"' || p[1] == '\\'))
-			p++;
-		*w++ = *p;
-	}
-	*w = '\0';
-	if (*p != '"') {
-		free(out);
-		return NULL;
-	}
-	return out;
-}
-
 static int cmd_shot(struct script *s, const char *name)
 {
 	struct ui *u = s->u;
@@ -150,77 +130,81 @@ static int cmd_shot(struct script *s, const char *name)
 static int run_line(struct script *s, char *line)
 {
 	struct ui *u = s->u;
-	char cmd[32], arg[256] = "";
-	int a, b, c, d, e;
-	while (*line == ' ' || *line == '\t')
-		line++;
-	size_t len = strlen(line);
-	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r' || line[len - 1] == ' '))
-		line[--len] = '\0';
-	if (!*line || *line == '#')
+	struct script_cmd c;
+#ifdef KIOSK_TEST_HOOKS
+	script_parse_line(line, &c, 1);
+#else
+	script_parse_line(line, &c, 0);
+#endif
+	const int *n = c.n;
+	switch (c.kind) {
+	case SCRIPT_CMD_NONE:
 		return -1;
-	if (sscanf(line, "%31s", cmd) != 1)
-		return -1;
-	const char *rest = line + strlen(cmd);
-	while (*rest == ' ')
-		rest++;
-
-	if (strcmp(cmd, "tap") == 0 && rest[0] == '@') {
+	case SCRIPT_CMD_TAP_ID:
+	case SCRIPT_CMD_EXPECT_ID: {
 		SDL_Rect r;
-		int i = find_visible(u, rest + 1, &r);
-		if (i < 0)
-			return fail(s, KIOSK_EXIT_EXPECT, "tap %s: %s on screen %s", rest,
+		int i = find_visible(u, c.id, &r);
+		if (i < 0 && c.kind == SCRIPT_CMD_TAP_ID)
+			return fail(s, KIOSK_EXIT_EXPECT, "tap @%s: %s on screen %s", c.id,
 				    i == -1 ? "no such widget" : "not visible",
 				    model_screen_name(u->tree->screen));
-		gesture(u, r.x + r.w / 2, r.y + r.h / 2, r.x + r.w / 2, r.y + r.h / 2, 50);
-	} else if (strcmp(cmd, "tap") == 0 && sscanf(rest, "%d %d", &a, &b) == 2) {
-		gesture(u, a, b, a, b, 50);
-	} else if (strcmp(cmd, "hold") == 0 && sscanf(rest, "%d %d %d", &a, &b, &c) == 3) {
-		gesture(u, a, b, a, b, c);
-	} else if (strcmp(cmd, "swipe") == 0 &&
-		   sscanf(rest, "%d %d %d %d %d", &a, &b, &c, &d, &e) >= 4) {
-		int ms = 300; /* the contract's default duration */
-		sscanf(rest, "%*d %*d %*d %*d %d", &ms);
-		gesture(u, a, b, c, d, ms > 0 ? ms : 300);
-	} else if (strcmp(cmd, "key") == 0 && *rest) {
-		struct ui_event ev = {.kind = UI_EV_KEY, .key = rest, .t = clock_now_ms()};
-		ui_input(u, &ev);
-	} else if (strcmp(cmd, "text") == 0) {
-		char *text = parse_quoted(rest);
-		if (!text)
-			return fail(s, KIOSK_EXIT_USAGE, "text: expected \"UTF-8\"");
-		struct ui_event ev = {.kind = UI_EV_TEXT, .text = text, .t = clock_now_ms()};
-		ui_input(u, &ev);
-		free(text);
-	} else if (strcmp(cmd, "wait") == 0 && sscanf(rest, "%d", &a) == 1 && a >= 0) {
-		ui_pump(u, (uint32_t)a);
-#ifdef KIOSK_TEST_HOOKS
-	} else if (strcmp(cmd, "stall") == 0 && sscanf(rest, "%d", &a) == 1 && a >= 0) {
-		/* A test build's hung loop: nothing runs, no timer, no watchdog. */
-		struct timespec ts = {a / 1000, (long)(a % 1000) * 1000000};
-		nanosleep(&ts, NULL);
-#endif
-	} else if (strcmp(cmd, "advance") == 0 && sscanf(rest, "%d", &a) == 1 && a >= 0) {
-		ui_advance_to(u, clock_now_ms() + (uint64_t)a * 1000);
-	} else if (strcmp(cmd, "shot") == 0 && sscanf(rest, "%255s", arg) == 1) {
-		return cmd_shot(s, arg) ? KIOSK_EXIT_RUNTIME : -1;
-	} else if (strcmp(cmd, "dump") == 0) {
-		dump(u);
-	} else if (strcmp(cmd, "expect-screen") == 0 && sscanf(rest, "%255s", arg) == 1) {
-		const char *now = model_screen_name(u->tree->screen);
-		if (strcmp(now, arg) != 0)
-			return fail(s, KIOSK_EXIT_EXPECT, "expected screen %s, but it is %s", arg,
-				    now);
-	} else if (strcmp(cmd, "expect") == 0 && rest[0] == '@') {
-		SDL_Rect r;
-		int i = find_visible(u, rest + 1, &r);
 		if (i < 0)
-			return fail(s, KIOSK_EXIT_EXPECT, "expected %s to be visible on screen %s",
-				    rest, model_screen_name(u->tree->screen));
-	} else if (strcmp(cmd, "quit") == 0) {
+			return fail(s, KIOSK_EXIT_EXPECT, "expected @%s to be visible on screen %s",
+				    c.id, model_screen_name(u->tree->screen));
+		if (c.kind == SCRIPT_CMD_TAP_ID)
+			gesture(u, r.x + r.w / 2, r.y + r.h / 2, r.x + r.w / 2, r.y + r.h / 2, 50);
+		break;
+	}
+	case SCRIPT_CMD_TAP:
+		gesture(u, n[0], n[1], n[0], n[1], 50);
+		break;
+	case SCRIPT_CMD_HOLD:
+		gesture(u, n[0], n[1], n[0], n[1], n[2]);
+		break;
+	case SCRIPT_CMD_SWIPE:
+		gesture(u, n[0], n[1], n[2], n[3], n[4]);
+		break;
+	case SCRIPT_CMD_KEY: {
+		struct ui_event ev = {.kind = UI_EV_KEY, .key = c.rest, .t = clock_now_ms()};
+		ui_input(u, &ev);
+		break;
+	}
+	case SCRIPT_CMD_TEXT: {
+		if (!c.text)
+			return fail(s, KIOSK_EXIT_USAGE, "text: expected \"UTF-8\"");
+		struct ui_event ev = {.kind = UI_EV_TEXT, .text = c.text, .t = clock_now_ms()};
+		ui_input(u, &ev);
+		script_cmd_free(&c);
+		break;
+	}
+	case SCRIPT_CMD_WAIT:
+		ui_pump(u, (uint32_t)n[0]);
+		break;
+	case SCRIPT_CMD_STALL: {
+		/* A test build's hung loop: nothing runs, no timer, no watchdog. */
+		struct timespec ts = {n[0] / 1000, (long)(n[0] % 1000) * 1000000};
+		nanosleep(&ts, NULL);
+		break;
+	}
+	case SCRIPT_CMD_ADVANCE:
+		ui_advance_to(u, clock_now_ms() + (uint64_t)n[0] * 1000);
+		break;
+	case SCRIPT_CMD_SHOT:
+		return cmd_shot(s, c.arg) ? KIOSK_EXIT_RUNTIME : -1;
+	case SCRIPT_CMD_DUMP:
+		dump(u);
+		break;
+	case SCRIPT_CMD_EXPECT_SCREEN: {
+		const char *now = model_screen_name(u->tree->screen);
+		if (strcmp(now, c.arg) != 0)
+			return fail(s, KIOSK_EXIT_EXPECT, "expected screen %s, but it is %s", c.arg,
+				    now);
+		break;
+	}
+	case SCRIPT_CMD_QUIT:
 		return KIOSK_EXIT_OK;
-	} else {
-		return fail(s, KIOSK_EXIT_USAGE, "cannot understand: %s", line);
+	case SCRIPT_CMD_UNKNOWN:
+		return fail(s, KIOSK_EXIT_USAGE, "cannot understand: %s", c.line);
 	}
 	/* Let the window system's and libvlc's events in (never drop them: a
 	 * dropped wake would leave the film without frames). */
