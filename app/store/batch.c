@@ -79,18 +79,27 @@ enum store_err store_batch_make(struct store *s, int64_t before_hour, size_t max
 	if (e != STORE_OK)
 		return e;
 	e = assign(s, batch_id, before_hour, max, n);
-	if (e != STORE_OK || *n == 0)
+	if (e != STORE_OK || *n == 0) {
 		store_rollback(s);
-	return e;
+		return e;
+	}
+	return store_commit(s);
 }
+
+static int exec_bound(struct store *s, const char *sql, const char *batch_id);
 
 enum store_err store_batch_keep(struct store *s, const char *batch_id, const void *body,
 				size_t len)
 {
+	enum store_err e = store_begin_write(s);
+	if (e != STORE_OK)
+		return e;
 	sqlite3_stmt *st;
+	/* OR IGNORE: another pass (kioskctl beside the kiosk) may have kept the
+	 * same batch meanwhile, with the same bytes. */
 	int rc = sqlite3_prepare_v2(s->db,
-				    "INSERT INTO sync_batch (id, seq, responses, body) VALUES (?1,"
-				    " (SELECT coalesce(max(seq), 0) + 1 FROM sync_batch),"
+				    "INSERT OR IGNORE INTO sync_batch (id, seq, responses, body) VALUES "
+				    "(?1, (SELECT coalesce(max(seq), 0) + 1 FROM sync_batch),"
 				    " (SELECT count(*) FROM outbox WHERE batch_id = ?1), ?2)",
 				    -1, &st, NULL);
 	if (rc == SQLITE_OK) {
@@ -106,7 +115,36 @@ enum store_err store_batch_keep(struct store *s, const char *batch_id, const voi
 	return store_commit(s);
 }
 
-void store_batch_drop(struct store *s) { store_rollback(s); }
+enum store_err store_batch_drop(struct store *s, const char *batch_id)
+{
+	enum store_err e = store_begin_write(s);
+	if (e != STORE_OK)
+		return e;
+	int rc = exec_bound(s, "UPDATE outbox SET batch_id = NULL WHERE batch_id = ?1 AND sent = 0 "
+			    "AND NOT EXISTS (SELECT 1 FROM sync_batch WHERE id = ?1)", batch_id);
+	if (rc != SQLITE_DONE) {
+		store_rollback(s);
+		return store_err_from_sqlite(rc);
+	}
+	return store_commit(s);
+}
+
+enum store_err store_batch_unkept(struct store *s, char batch_id[STORE_ID_LEN + 1])
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db,
+				    "SELECT batch_id FROM outbox WHERE batch_id IS NOT NULL AND sent = 0 "
+				    "AND batch_id NOT IN (SELECT id FROM sync_batch) LIMIT 1",
+				    -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_err_from_sqlite(rc);
+	char *id = NULL;
+	enum store_err e = store_text_of(st, &id);
+	if (e == STORE_OK)
+		snprintf(batch_id, STORE_ID_LEN + 1, "%s", id);
+	free(id);
+	return e;
+}
 
 enum store_err store_batch_next(struct store *s, char batch_id[STORE_ID_LEN + 1], void **body,
 				size_t *len, size_t *responses)

@@ -352,20 +352,10 @@ static enum sync_err put(struct conn *c, const char *path, const char *data, siz
 
 /* ---- The pass ---- */
 
-/* A new batch of responses of ended hours, its bytes fixed; false when
- * none is due. */
-static enum sync_err make_batch(struct store *s, const struct sync_options *o, bool *made,
+/* Writes and keeps the bytes of batch id (its responses are given). */
+static enum sync_err keep_bytes(struct store *s, const struct sync_options *o, const char *id,
 				struct sync_result *r)
 {
-	*made = false;
-	char id[STORE_ID_LEN + 1];
-	size_t n = 0;
-	int64_t before_hour = o->now_s - o->now_s % 3600;
-	if (store_batch_make(s, before_hour, o->batch_size ? o->batch_size : 200, id, &n) !=
-	    STORE_OK)
-		return fail(r, SYNC_ERR_STORE, "%s: a batch cannot be made", store_path(s));
-	if (n == 0)
-		return SYNC_OK;
 	char *text = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&text, &len);
@@ -374,15 +364,36 @@ static enum sync_err make_batch(struct store *s, const struct sync_options *o, b
 		rc = -1;
 	enum sync_err e = SYNC_OK;
 	if (rc != 0) {
-		store_batch_drop(s);
+		store_batch_drop(s, id);
 		e = fail(r, SYNC_ERR_STORE, "%s: the responses of a batch cannot be read",
 			 store_path(s));
 	} else if (store_batch_keep(s, id, text, len) != STORE_OK) {
 		e = fail(r, SYNC_ERR_STORE, "%s: a batch cannot be kept", store_path(s));
-	} else {
-		*made = true;
 	}
 	free(text);
+	return e;
+}
+
+/* A batch with its bytes fixed: one made before and never kept (a crash
+ * between its steps), else a new one of responses of ended hours; *made is
+ * false when none is due. */
+static enum sync_err make_batch(struct store *s, const struct sync_options *o, bool *made,
+				struct sync_result *r)
+{
+	*made = false;
+	char id[STORE_ID_LEN + 1];
+	size_t n = 0;
+	enum store_err se = store_batch_unkept(s, id);
+	if (se == STORE_ERR_NOT_FOUND) {
+		int64_t before_hour = o->now_s - o->now_s % 3600;
+		se = store_batch_make(s, before_hour, o->batch_size ? o->batch_size : 200, id, &n);
+		if (se == STORE_OK && n == 0)
+			return SYNC_OK;
+	}
+	if (se != STORE_OK)
+		return fail(r, SYNC_ERR_STORE, "%s: a batch cannot be made", store_path(s));
+	enum sync_err e = keep_bytes(s, o, id, r);
+	*made = e == SYNC_OK;
 	return e;
 }
 

@@ -132,18 +132,24 @@ enum store_err store_admin_lock_get(struct store *s, int *failures, int64_t *loc
 enum store_err store_admin_lock_set(struct store *s, int failures, int64_t locked_until);
 
 /* ---- Sync batches (batch.c), on the sync worker's connection ----
- * Making a batch is one write transaction: store_batch_make() opens it and
- * gives up to max unbatched responses of hours before before_hour (a
- * multiple of 3600: hours that have ended) a new random batch id; with
- * *n > 0 the caller writes the batch's bytes from
- * store_answers_each_in_batch() on the same connection and ends with
- * store_batch_keep() (commits) or store_batch_drop() (rolls back).  With
- * *n == 0 nothing is open. */
+ * A batch is made in steps that each hold the write lock only briefly (a
+ * resident's submit never waits behind the export of a batch):
+ * store_batch_make() gives up to max unbatched responses of hours before
+ * before_hour (a multiple of 3600: hours that have ended) a new random
+ * batch id and commits; the caller writes the batch's bytes from
+ * store_answers_each_in_batch() (the rows never change, so the bytes are
+ * the same whenever they are written) and keeps them with
+ * store_batch_keep(), or gives the responses back with store_batch_drop().
+ * A batch made and never kept (a crash between) is found again by
+ * store_batch_unkept() and gets its bytes then; it was never sent. */
 enum store_err store_batch_make(struct store *s, int64_t before_hour, size_t max,
 				char batch_id[STORE_ID_LEN + 1], size_t *n);
 enum store_err store_batch_keep(struct store *s, const char *batch_id, const void *body,
 				size_t len);
-void store_batch_drop(struct store *s);
+enum store_err store_batch_drop(struct store *s, const char *batch_id);
+/* A batch id given to responses but without kept bytes, or
+ * STORE_ERR_NOT_FOUND. */
+enum store_err store_batch_unkept(struct store *s, char batch_id[STORE_ID_LEN + 1]);
 /* The oldest batch not yet confirmed, with its fixed bytes (*body the
  * caller's), or STORE_ERR_NOT_FOUND. */
 enum store_err store_batch_next(struct store *s, char batch_id[STORE_ID_LEN + 1], void **body,
