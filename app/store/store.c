@@ -651,3 +651,13 @@ enum store_err store_admin_lock_set(struct store *s, int failures, int64_t locke
 	}
 	return store_commit(s);
 }
+
+enum store_err store_redoable_writes(struct store *s)
+{
+	if (s->mode != STORE_OPEN_WORKER)
+		return STORE_ERR_READONLY;
+	char *err = NULL;
+	int rc = sqlite3_exec(s->db, "PRAGMA synchronous = NORMAL", NULL, NULL, &err);
+	sqlite3_free(err);
+	return store_err_from_sqlite(rc);
+}

@@ -625,6 +625,8 @@ static void fetch_bundle(struct conn *c, struct store *s, struct sync_result *r)
 enum sync_err sync_pass(struct store *s, const struct sync_options *o, struct sync_result *r)
 {
 	memset(r, 0, sizeof *r);
+	if (store_redoable_writes(s) != STORE_OK)
+		LOG_DBG("%s: sync's commits wait for the disk", store_path(s));
 	struct conn c;
 	enum sync_err e = conn_open(&c, o, r);
 	if (e == SYNC_OK)

@@ -131,6 +131,15 @@ enum store_err store_outbox_mark_sent(struct store *s, const char *const *respon
 enum store_err store_admin_lock_get(struct store *s, int *failures, int64_t *locked_until);
 enum store_err store_admin_lock_set(struct store *s, int failures, int64_t locked_until);
 
+/* A worker connection whose writes can all be redone (sync's bookkeeping:
+ * a batch made, kept, confirmed) commits without waiting for the disk
+ * (WAL, synchronous=NORMAL): a power cut may lose its last commits, never
+ * corrupt the file, and the next commit of a resident's response (FULL)
+ * makes them durable too.  A lost "sent" mark means the same object is
+ * written again, which the server holds once.  The fewer fsyncs keep a
+ * resident's submit from waiting behind sync. */
+enum store_err store_redoable_writes(struct store *s);
+
 /* ---- Sync batches (batch.c), on the sync worker's connection ----
  * A batch is made in steps that each hold the write lock only briefly (a
  * resident's submit never waits behind the export of a batch):
