@@ -26,7 +26,7 @@ TEST_DEPS = libcmocka-dev python3 sqlite3 xvfb xauth xdotool nginx curl openssl 
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run check deps test-deps build build-asan test test-asan clean
+.PHONY: run check deps test-deps build build-asan test test-asan soak clean
 
 run: deps build
 	@if [ -z "$$DISPLAY" ] && [ -z "$$WAYLAND_DISPLAY" ]; then \
@@ -64,16 +64,20 @@ build-asan:
 	cmake --build $(BUILD_ASAN) -j$(JOBS)
 
 test:
-	ctest --test-dir $(BUILD) -j$(JOBS) --output-on-failure -LE bench
+	ctest --test-dir $(BUILD) -j$(JOBS) --output-on-failure -LE "bench|soak-long"
+
+# The long soak (about 20 minutes; not in `check`).
+soak: build
+	ctest --test-dir $(BUILD) --output-on-failure -L soak-long
 
 # Films (label media) run without leak detection: libvlc unloads its plugins
 # at exit, so what they leave cannot be named or suppressed (see tests/lsan.supp).
 test-asan:
 	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	ctest --test-dir $(BUILD_ASAN) -j$(JOBS) --output-on-failure -LE "bench|slow|media"
+	ctest --test-dir $(BUILD_ASAN) -j$(JOBS) --output-on-failure -LE "bench|slow|media|soak-long"
 	ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	ctest --test-dir $(BUILD_ASAN) -j$(JOBS) --output-on-failure -L media -LE "bench|slow"
+	ctest --test-dir $(BUILD_ASAN) -j$(JOBS) --output-on-failure -L media -LE "bench|slow|soak-long"
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN)
