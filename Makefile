@@ -20,9 +20,9 @@ RUN_DEPS  = build-essential cmake pkg-config \
 # faketime (libfaketime) gives them a kiosk clock that jumps; chromium opens the summary
 # page (cli.report) headless for a screenshot and its console.
 # lintian, systemd (systemd-analyze), udev (udevadm), file, dosfstools and exfatprogs:
-# the package and the stick tests (tests/deploy).
+# the package and the stick tests (tests/deploy); valgrind: the memcheck soak (soak-long).
 TEST_DEPS = libcmocka-dev python3 sqlite3 xvfb xauth xdotool nginx curl openssl strace faketime \
-            chromium lintian systemd udev file dosfstools exfatprogs
+            chromium lintian systemd udev file dosfstools exfatprogs valgrind
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -66,7 +66,7 @@ build-asan:
 test:
 	ctest --test-dir $(BUILD) -j$(JOBS) --output-on-failure -LE "bench|soak-long"
 
-# The long soak (about 20 minutes; not in `check`).
+# The long soak and its memcheck run (about half an hour; not in `check`).
 soak: build
 	ctest --test-dir $(BUILD) --output-on-failure -L soak-long
 
