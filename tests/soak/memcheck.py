@@ -51,7 +51,8 @@ def main():
     ours, summary = [], []
     for rec in records(log):
         head = rec[0]
-        if head.startswith(("HEAP SUMMARY", "LEAK SUMMARY", "ERROR SUMMARY")):
+        if head.startswith(("HEAP SUMMARY", "LEAK SUMMARY")) or any(
+                l.startswith("ERROR SUMMARY") for l in rec):
             summary.append("\n".join(rec))
             continue
         bad = re.search(r"definitely lost|Invalid (read|write|free)|Mismatched free", head)
