@@ -150,6 +150,7 @@ class Walk:
         self.conflicts = 0
         self.mission, self.mission_taps = "explore", 0
         self.admin_visits = self.idle_visits = 0
+        self.idle_at, self.admin_at = rng.randint(0, 2000), 0
 
     # --- the walk's weights -------------------------------------------
     def weight(self, key, wid):
@@ -171,7 +172,7 @@ class Walk:
         elif wid == "nav.back":
             w = 0.8
         elif wid.startswith("kbd."):
-            w = 0.4 if m == "survey" else 0.2
+            w = 1.0 if m == "survey" else 0.2
         elif wid.startswith("survey."):
             if wid == "survey.submit":
                 w = 60 if m == "survey" else 2
@@ -238,7 +239,8 @@ class Walk:
                     lines += wid if isinstance(wid, list) else self.tap_lines(key, wid)
                 path.append((key, wid))
                 break
-            if key[0] in ("guide", "page", "survey", "home") and self.rng.random() < 0.01:
+            if key[0] in ("guide", "page", "survey", "home") and self.rng.random() < (
+                    0.3 if key[0] == "guide" and len(self.pages) < 7 else 0.01):
                 # What lies below the fold (the last topics, large text).
                 up = self.rng.random() < 0.7
                 lines.append("swipe 960 %d 960 %d" % ((800, 300) if up else (300, 800)))
@@ -335,12 +337,12 @@ class Walk:
         if self.mission in ("survey", "film") and self.mission_taps < 400:
             return
         self.mission_taps = 0
-        if key[0] in ("home", "guide", "page", "films", "survey") and self.rng.random() < (
-                30 / a.taps if self.idle_visits else 1) :
-            self.mission = "idle"
-        elif key[0] == "home" and self.args.pin and (
-                self.admin_visits == 0 or self.rng.random() < 8 / a.taps * 3):
-            self.mission = "admin"
+        if key[0] in ("home", "guide", "page", "films", "survey") and self.taps >= self.idle_at:
+            self.mission = "idle"  # about every 2,000 taps
+            self.idle_at = self.taps + self.rng.randint(1000, 3000)
+        elif key[0] == "home" and self.args.pin and self.taps >= self.admin_at:
+            self.mission = "admin"  # about every 10,000 taps
+            self.admin_at = self.taps + self.rng.randint(5000, 15000)
         elif self.k.film_starts < a.films * min(1, done + 0.02):
             self.mission = "film"
         elif len(self.k.submitted) < a.submits * min(1, done + 0.02):
