@@ -66,7 +66,7 @@ build-asan:
 test:
 	ctest --test-dir $(BUILD) -j$(JOBS) --output-on-failure -LE "bench|soak-long"
 
-# The long soak and its memcheck run (about half an hour; not in `check`).
+# The long soak and its memcheck run (about 14 and 2 minutes; not in `check`).
 soak: build
 	ctest --test-dir $(BUILD) --output-on-failure -L soak-long
 
