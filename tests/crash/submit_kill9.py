@@ -20,23 +20,12 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+import testlib  # noqa: E402
 from testlib import private_config  # noqa: E402
 ANSWERS_PER_RESPONSE = 5  # the demo survey: five choices, the comment left empty
 
-SURVEY = """tap @home.survey
-tap @survey.helped.{a}
-tap @survey.next
-tap @survey.topic.projekt
-tap @survey.next
-tap @survey.internet.yes
-tap @survey.next
-tap @survey.easy.{b}
-tap @survey.next
-tap @survey.more.no
-tap @survey.next
-tap @survey.submit
-advance 9
-"""
+# A response, then past the thanks screen (it goes home after 8 s).
+SURVEY = testlib.SURVEY + "advance 9\n"
 
 
 def main():
